@@ -1,0 +1,7 @@
+"""Run the microframe command line as ``python -m microframe``."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()

@@ -1,0 +1,1333 @@
+"""The application object: :class:`Microframe`, a WSGI app with Flask's API.
+
+Request handling follows Flask's order exactly — push contexts, match, run
+``url_value_preprocessor`` and ``before_request`` hooks, the view, make the
+response, ``after_request`` hooks, save the session, teardown — but decides
+up front what it can: static paths match without binding the URL map, the
+session is opened only when something uses it, signals without receivers are
+not sent, and a plain string from a view with no after-request work is written
+to the server without building a response object.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import inspect
+import logging
+import os
+import sys
+import typing as t
+import weakref
+from datetime import timedelta
+from itertools import chain
+from types import FunctionType
+from urllib.parse import quote as _url_quote
+
+from werkzeug.datastructures import Headers, ImmutableDict
+from werkzeug.exceptions import (
+    Aborter,
+    BadRequest,
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+)
+from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
+from werkzeug.utils import cached_property
+from werkzeug.utils import redirect as _wz_redirect
+from werkzeug.wrappers import Response as BaseResponse
+from werkzeug.wsgi import get_host
+
+from . import typing as ft
+from .config import Config, ConfigAttribute
+from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
+from .globals import _cv_app, _cv_request, g, request, request_ctx, session
+from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
+from .json.provider import DefaultJSONProvider, JSONProvider
+from .logging import create_logger
+from .routing import Map, Rule, wsgi_path_info
+from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .templating import Environment, _default_template_ctx_processor
+from .wrappers import Request, Response
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .blueprints import Blueprint
+    from .testing import MicroframeClient, MicroframeCliRunner
+
+T_shell_context_processor = t.TypeVar(
+    "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
+)
+T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
+T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
+T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
+T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+
+_CO_COROUTINE = inspect.CO_COROUTINE
+_PLAIN_HTML = "text/html; charset=utf-8"
+
+
+def _make_timedelta(value: timedelta | int) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=value)
+
+
+def _describe(func: t.Any) -> str:
+    module = getattr(func, "__module__", None) or "?"
+    name = getattr(func, "__qualname__", None) or repr(func)
+    return f"{module}.{name}"
+
+
+def _is_interactive_redefinition(old: t.Any, new: t.Any) -> bool:
+    # A notebook cell or REPL re-running ``def view(): ...`` makes a new function
+    # with the same qualified name in __main__. Replacing the old view is what
+    # the user means; anywhere else a second function is a real conflict.
+    if getattr(old, "__module__", None) != "__main__":
+        return False
+    if getattr(new, "__module__", None) != "__main__":
+        return False
+    if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
+        return False
+    code = getattr(new, "__code__", None)
+    filename = code.co_filename if code is not None else ""
+    return filename.startswith("<") or "ipykernel" in filename or hasattr(sys, "ps1")
+
+
+class Microframe(Scaffold):
+    """A WSGI application with Flask 3.1's API.
+
+    ``import_name`` is the module or package the app lives in (usually
+    ``__name__``); resources such as ``templates/`` and ``static/`` are found
+    next to it. ::
+
+        from microframe import Microframe
+
+        app = Microframe(__name__)
+
+        @app.route("/")
+        def index():
+            return "Hello"
+
+    The object is a WSGI callable: serve it with ``app.serve()`` from a
+    background thread, ``app.run()`` in the foreground, or any WSGI server.
+    """
+
+    #: The class of ``request``.
+    request_class: type[Request] = Request
+    #: The class of responses made from view return values.
+    response_class: type[Response] = Response
+    #: The class of ``app.config``.
+    config_class: type[Config] = Config
+    #: The class of ``app.aborter``, used by :func:`abort`.
+    aborter_class: type[Aborter] = Aborter
+    #: The class of ``g``.
+    app_ctx_globals_class: type[_AppCtxGlobals] = _AppCtxGlobals
+    #: The class of ``app.url_map``.
+    url_map_class: type[Map] = Map
+    #: The class of the rules ``add_url_rule`` creates.
+    url_rule_class: type[Rule] = Rule
+    #: The class of ``app.json``.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: The class ``test_client()`` returns (``None``: :class:`MicroframeClient`).
+    test_client_class: type[MicroframeClient] | None = None
+    #: The class ``test_cli_runner()`` returns (``None``: MicroframeCliRunner).
+    test_cli_runner_class: type[MicroframeCliRunner] | None = None
+    #: Opens and saves sessions; signed cookies by default.
+    session_interface: SessionInterface = SecureCookieSessionInterface()
+    #: Options for the Jinja environment (read when it is first created).
+    jinja_options: dict[str, t.Any] = {}
+    #: The class of the Jinja environment.
+    jinja_environment: type[Environment] = Environment
+
+    #: Configuration defaults; the same keys and values as Flask 3.1.
+    default_config = ImmutableDict(
+        {
+            "DEBUG": None,
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": None,
+            "SECRET_KEY": None,
+            "SECRET_KEY_FALLBACKS": None,
+            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+            "USE_X_SENDFILE": False,
+            "TRUSTED_HOSTS": None,
+            "SERVER_NAME": None,
+            "APPLICATION_ROOT": "/",
+            "SESSION_COOKIE_NAME": "session",
+            "SESSION_COOKIE_DOMAIN": None,
+            "SESSION_COOKIE_PATH": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_PARTITIONED": False,
+            "SESSION_COOKIE_SAMESITE": None,
+            "SESSION_REFRESH_EACH_REQUEST": True,
+            "MAX_CONTENT_LENGTH": None,
+            "MAX_FORM_MEMORY_SIZE": 500_000,
+            "MAX_FORM_PARTS": 1_000,
+            "SEND_FILE_MAX_AGE_DEFAULT": None,
+            "TRAP_BAD_REQUEST_ERRORS": None,
+            "TRAP_HTTP_EXCEPTIONS": False,
+            "EXPLAIN_TEMPLATE_LOADING": False,
+            "PREFERRED_URL_SCHEME": "http",
+            "TEMPLATES_AUTO_RELOAD": None,
+            "MAX_COOKIE_SIZE": 4093,
+            "PROVIDE_AUTOMATIC_OPTIONS": True,
+        }
+    )
+
+    #: ``TESTING``: exceptions propagate to the test client instead of a 500.
+    testing = ConfigAttribute[bool]("TESTING")
+    #: ``SECRET_KEY``: signs session cookies.
+    secret_key = ConfigAttribute["str | bytes | None"]("SECRET_KEY")
+    #: ``PERMANENT_SESSION_LIFETIME`` as a timedelta.
+    permanent_session_lifetime = ConfigAttribute[timedelta](
+        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
+    )
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name=import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
+        if instance_path is None:
+            instance_path = self.auto_find_instance_path()
+        elif not os.path.isabs(instance_path):
+            raise ValueError(
+                f"instance_path must be absolute, got {instance_path!r}. Pass"
+                " os.path.abspath(...) or leave it out to use the default."
+            )
+        #: The folder for files that belong to this deployment, not the code.
+        self.instance_path = instance_path
+        #: The configuration, a dict with Flask's keys and defaults.
+        self.config = self.make_config(instance_relative_config)
+        #: Raises HTTP errors for :func:`abort`.
+        self.aborter = self.make_aborter()
+        #: The JSON provider used by ``jsonify``, dict returns and ``request.json``.
+        self.json: JSONProvider = self.json_provider_class(self)
+        #: Called with ``(error, endpoint, values)`` when ``url_for`` cannot build.
+        self.url_build_error_handlers: list[
+            t.Callable[[Exception, str, dict[str, t.Any]], str]
+        ] = []
+        #: Functions called with the exception when an app context is popped.
+        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
+        #: Functions that add names to ``microframe shell``.
+        self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
+        #: Registered blueprints by name, in registration order.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: A place for extensions to keep their state, by extension name.
+        self.extensions: dict[str, t.Any] = {}
+        #: The URL map: every rule of the app and its blueprints.
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        #: Whether rules may have a ``subdomain`` (needs SERVER_NAME).
+        self.subdomain_matching = subdomain_matching
+        self._got_first_request = False
+        self._cli_name = self.name
+
+        # What the class overrides is known now, not per request.
+        cls = type(self)
+        self._uses_default_url_adapter = (
+            cls.create_url_adapter is Microframe.create_url_adapter
+        )
+        self._lean_dispatch = all(
+            getattr(cls, name) is getattr(Microframe, name)
+            for name in (
+                "full_dispatch_request",
+                "finalize_request",
+                "make_response",
+                "process_response",
+            )
+        )
+
+        if self.has_static_folder:
+            if bool(static_host) != host_matching:
+                raise ValueError(
+                    "static_host and host_matching go together: with"
+                    " host_matching=True pass static_host='static.example.com',"
+                    " and without it leave static_host out."
+                )
+            self_ref = weakref.ref(self)
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                host=static_host,
+                view_func=lambda **kw: self_ref().send_static_file(**kw),  # type: ignore[union-attr]
+            )
+
+        self.template_context_processors[None] = [_default_template_ctx_processor]
+
+    def _check_setup_finished(self, f_name: str) -> None:
+        # Registration stays open for the app's whole life: a notebook or a host
+        # program may add routes and hooks while the app is serving, and the
+        # next request sees them.
+        return None
+
+    # -- identity, configuration, logging ----------------------------------------
+
+    @cached_property
+    def name(self) -> str:
+        """The app's name: the import name, or the script's name for ``__main__``."""
+        if self.import_name == "__main__":
+            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
+            if fn is None:
+                return "__main__"
+            return os.path.splitext(os.path.basename(fn))[0]
+        return self.import_name
+
+    @cached_property
+    def logger(self) -> logging.Logger:
+        """The ``logging`` logger named after the app (``app.name``)."""
+        return create_logger(self)
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode (``DEBUG``): off unless asked for.
+
+        It shows tracebacks in the browser when served by ``app.run`` and
+        reloads templates. Never enable it where others can reach the server.
+        """
+        return self.config["DEBUG"]  # type: ignore[no-any-return]
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if (
+            self.config["TEMPLATES_AUTO_RELOAD"] is None
+            and "jinja_env" in self.__dict__
+        ):
+            self.jinja_env.auto_reload = value
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """Create ``app.config`` from :attr:`default_config` (used by ``__init__``)."""
+        root_path = self.instance_path if instance_relative else self.root_path
+        defaults = dict(self.default_config)
+        defaults["DEBUG"] = get_debug_flag()
+        return self.config_class(root_path, defaults)
+
+    def make_aborter(self) -> Aborter:
+        """Create ``app.aborter`` from :attr:`aborter_class`."""
+        return self.aborter_class()
+
+    def auto_find_instance_path(self) -> str:
+        """The default instance folder: ``instance/`` beside the package.
+
+        For an installed package it is ``<prefix>/var/<name>-instance``.
+        """
+        prefix, package_path = find_package(self.import_name)
+        if prefix is None:
+            return os.path.join(package_path, "instance")
+        return os.path.join(prefix, "var", f"{self.name}-instance")
+
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> t.IO[t.Any]:
+        """Open a file in the instance folder (for reading or writing)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
+    # -- templates ---------------------------------------------------------------
+
+    @cached_property
+    def jinja_env(self) -> Environment:
+        """The Jinja environment, created from :attr:`jinja_options` on first use."""
+        return self.create_jinja_environment()
+
+    def create_jinja_environment(self) -> Environment:
+        """Build the Jinja environment with microframe's globals and autoescaping."""
+        options = dict(self.jinja_options)
+        options.setdefault("autoescape", self.select_jinja_autoescape)
+        if "auto_reload" not in options:
+            auto_reload = self.config["TEMPLATES_AUTO_RELOAD"]
+            options["auto_reload"] = self.debug if auto_reload is None else auto_reload
+        env = self.jinja_environment(self, **options)
+        env.globals.update(
+            url_for=self.url_for,
+            get_flashed_messages=get_flashed_messages,
+            config=self.config,
+            request=request,
+            session=session,
+            g=g,
+        )
+        env.policies["json.dumps_function"] = self.json.dumps
+        return env
+
+    def create_global_jinja_loader(self) -> t.Any:
+        """The loader that searches the app's and then each blueprint's templates."""
+        from .templating import DispatchingJinjaLoader
+
+        return DispatchingJinjaLoader(self)
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Autoescape string templates and .html/.htm/.xml/.xhtml/.svg files."""
+        if filename is None:
+            return True
+        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+
+    def update_template_context(self, context: dict[str, t.Any]) -> None:
+        """Add what the context processors return; explicit values win."""
+        names: t.Iterable[str | None] = (None,)
+        ctx = _cv_request.get(None)
+        if ctx is not None:
+            names = chain(names, reversed(ctx.request.blueprints))
+        given = context.copy()
+        for name in names:
+            for func in self.template_context_processors.get(name, ()):
+                context.update(self.ensure_sync(func)())
+        context.update(given)
+
+    @setupmethod
+    def template_filter(self, name: T_template_filter | str | None = None) -> t.Any:
+        """Register a Jinja filter: ``@app.template_filter`` or ``("name")``."""
+        if callable(name):
+            self.add_template_filter(name)
+            return name
+
+        def decorator(f: T_template_filter) -> T_template_filter:
+            self.add_template_filter(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_filter(
+        self, f: ft.TemplateFilterCallable, name: str | None = None
+    ) -> None:
+        """Register ``f`` as a Jinja filter named ``name`` (default: its name)."""
+        self.jinja_env.filters[name or f.__name__] = f
+
+    @setupmethod
+    def template_test(self, name: T_template_test | str | None = None) -> t.Any:
+        """Register a Jinja test: ``@app.template_test`` or ``("name")``."""
+        if callable(name):
+            self.add_template_test(name)
+            return name
+
+        def decorator(f: T_template_test) -> T_template_test:
+            self.add_template_test(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_test(
+        self, f: ft.TemplateTestCallable, name: str | None = None
+    ) -> None:
+        """Register ``f`` as a Jinja test named ``name`` (default: its name)."""
+        self.jinja_env.tests[name or f.__name__] = f
+
+    @setupmethod
+    def template_global(self, name: T_template_global | str | None = None) -> t.Any:
+        """Register a Jinja global: ``@app.template_global`` or ``("name")``."""
+        if callable(name):
+            self.add_template_global(name)
+            return name
+
+        def decorator(f: T_template_global) -> T_template_global:
+            self.add_template_global(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_global(
+        self, f: ft.TemplateGlobalCallable, name: str | None = None
+    ) -> None:
+        """Make ``f`` callable from every template as ``name`` (default: its name)."""
+        self.jinja_env.globals[name or f.__name__] = f
+
+    # -- shell, CLI, serving, testing ------------------------------------------
+
+    @setupmethod
+    def shell_context_processor(
+        self, f: T_shell_context_processor
+    ) -> T_shell_context_processor:
+        """Add the names in the dict ``f()`` returns to ``microframe shell``."""
+        self.shell_context_processors.append(f)
+        return f
+
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace of ``microframe shell``: ``app``, ``g`` and processor names."""
+        rv: dict[str, t.Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            rv.update(processor())
+        return rv
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app in the foreground with werkzeug's development server.
+
+        Blocks until interrupted, like Flask's ``app.run``. Binds 127.0.0.1:5000
+        unless told otherwise (or ``SERVER_NAME`` says). For a server that runs
+        in the background of a notebook or program, use ``app.serve()``.
+        """
+        from . import cli
+
+        if os.environ.get("MICROFRAME_RUN_FROM_CLI") == "true":
+            from werkzeug.serving import is_running_from_reloader
+
+            if not is_running_from_reloader():
+                import click
+
+                click.secho(
+                    " * Ignoring a call to 'app.run()': the 'microframe run' command"
+                    " is already serving.\n   Put 'app.run()' under an"
+                    " 'if __name__ == \"__main__\":' guard.",
+                    fg="red",
+                )
+            return
+
+        if get_load_dotenv(load_dotenv):
+            cli.load_dotenv()
+            if "MICROFRAME_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
+        if debug is not None:
+            self.debug = bool(debug)
+
+        server_name = self.config.get("SERVER_NAME")
+        sn_host = sn_port = None
+        if server_name:
+            sn_host, _, sn_port = server_name.partition(":")
+        if not host:
+            host = sn_host or "127.0.0.1"
+        if port or port == 0:
+            port = int(port)
+        elif sn_port:
+            port = int(sn_port)
+        else:
+            port = 5000
+        options.setdefault("use_reloader", self.debug)
+        options.setdefault("use_debugger", self.debug)
+        options.setdefault("threaded", True)
+        cli.show_server_banner(self.debug, self.name)
+
+        from werkzeug.serving import run_simple
+
+        try:
+            run_simple(host, port, self, **options)
+        finally:
+            self._got_first_request = False
+
+    def test_client(
+        self, use_cookies: bool = True, **kwargs: t.Any
+    ) -> MicroframeClient:
+        """A werkzeug test client for this app, with cookies and session helpers.
+
+        Use it as ``with app.test_client() as client:`` to keep the last
+        request's context available after the request for assertions.
+        """
+        from .testing import MicroframeClient
+
+        cls = self.test_client_class or MicroframeClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: t.Any) -> MicroframeCliRunner:
+        """A click runner that invokes this app's CLI commands in tests."""
+        from .testing import MicroframeCliRunner
+
+        cls = self.test_cli_runner_class or MicroframeCliRunner
+        return cls(self, **kwargs)
+
+    # -- blueprints and rules ------------------------------------------------------
+
+    @setupmethod
+    def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
+        """Register a blueprint's views, hooks and handlers on the app.
+
+        ``options`` override the blueprint's (``url_prefix``, ``subdomain``,
+        ``url_defaults``) and ``name=`` registers it again under another name.
+        """
+        blueprint.register(self, options)
+
+    def iter_blueprints(self) -> t.ValuesView[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return self.blueprints.values()
+
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: ft.RouteCallable | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Connect a URL rule to an endpoint and, optionally, its view function.
+
+        ``options`` are werkzeug :class:`~werkzeug.routing.Rule` options:
+        ``methods``, ``defaults``, ``subdomain``, ``host``, ``strict_slashes``,
+        ``merge_slashes``, ``redirect_to`` ... Binding an endpoint that already
+        has a view to a different function is an error, except when a notebook
+        cell redefines the same function: then the new view and rule replace
+        the old.
+        """
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)
+        options["endpoint"] = endpoint
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                f"methods for rule {rule!r} must be a list of strings, not the string"
+                f" {methods!r}; write methods=[{methods!r}]."
+            )
+        methods = {item.upper() for item in methods}
+        required_methods = set(getattr(view_func, "required_methods", ()))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(
+                view_func, "provide_automatic_options", None
+            )
+        if provide_automatic_options is None:
+            if "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]:
+                provide_automatic_options = True
+                required_methods.add("OPTIONS")
+            else:
+                provide_automatic_options = False
+        methods |= required_methods
+
+        if view_func is not None:
+            old_func = self.view_functions.get(endpoint)
+            if old_func is not None and old_func != view_func:
+                if not _is_interactive_redefinition(old_func, view_func):
+                    raise AssertionError(
+                        f"Endpoint {endpoint!r} is already bound to view"
+                        f" {_describe(old_func)}; cannot bind it to"
+                        f" {_describe(view_func)} as well. Give one of them another"
+                        " endpoint name: @route(..., endpoint='other_name')."
+                    )
+                self._drop_rules(endpoint)
+
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options
+        self.url_map.add(rule_obj)
+        if view_func is not None:
+            self.view_functions[endpoint] = view_func
+
+    def _drop_rules(self, endpoint: str) -> None:
+        # werkzeug maps cannot remove rules; build a new map without the
+        # endpoint's rules and swap it in, so requests in flight keep a whole map.
+        old = self.url_map
+        new = self.url_map_class(
+            default_subdomain=old.default_subdomain,
+            strict_slashes=old.strict_slashes,
+            merge_slashes=old.merge_slashes,
+            redirect_defaults=old.redirect_defaults,
+            sort_parameters=old.sort_parameters,
+            sort_key=old.sort_key,
+            host_matching=old.host_matching,
+        )
+        new.converters = old.converters
+        for existing in old.iter_rules():
+            if existing.endpoint != endpoint:
+                new.add(existing.empty())
+        self.url_map = new
+
+    @setupmethod
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Run ``f(exc)`` when the app context is popped (after each request too)."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    # -- URL matching and building -----------------------------------------------
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
+
+        Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
+        """
+        if request is not None:
+            trusted_hosts = self.config["TRUSTED_HOSTS"]
+            if trusted_hosts is not None:
+                request.trusted_hosts = trusted_hosts
+            request.host = get_host(request.environ, request.trusted_hosts)
+            subdomain = None
+            server_name = self.config["SERVER_NAME"]
+            if self.url_map.host_matching:
+                server_name = None
+            elif not self.subdomain_matching:
+                subdomain = self.url_map.default_subdomain or ""
+            return self.url_map.bind_to_environ(
+                request.environ, server_name=server_name, subdomain=subdomain
+            )
+        if self.config["SERVER_NAME"] is not None:
+            return self.url_map.bind(
+                self.config["SERVER_NAME"],
+                script_name=self.config["APPLICATION_ROOT"],
+                url_scheme=self.config["PREFERRED_URL_SCHEME"],
+            )
+        return None
+
+    def _base_adapter(self, request: Request) -> MapAdapter:
+        # The adapter bound for everything but the path, method and query,
+        # which are passed to match() per request: shared by all requests that
+        # arrive for the same host, script name and scheme.
+        environ = request.environ
+        trusted_hosts = self.config["TRUSTED_HOSTS"]
+        if trusted_hosts is not None:
+            request.trusted_hosts = trusted_hosts
+            get_host(environ, trusted_hosts)
+        if "HTTP_UPGRADE" in environ:
+            return t.cast(MapAdapter, self.create_url_adapter(request))
+        key = (
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("SCRIPT_NAME"),
+            environ.get("wsgi.url_scheme"),
+            self.config["SERVER_NAME"],
+            self.subdomain_matching,
+        )
+        return self.url_map.cached_adapter(
+            key, lambda: t.cast(MapAdapter, self.create_url_adapter(request))
+        )
+
+    def _url_adapter_for(self, request: Request) -> MapAdapter | None:
+        if not self._uses_default_url_adapter:
+            return self.create_url_adapter(request)
+        base = self._base_adapter(request)
+        environ = request.environ
+        return MapAdapter(
+            base.map,
+            base.server_name,
+            base.script_name,
+            base.subdomain,
+            base.url_scheme,
+            wsgi_path_info(environ),
+            request.method,
+            environ.get("QUERY_STRING", ""),
+        )
+
+    def _match_request(
+        self, request: Request, ctx: RequestContext
+    ) -> tuple[t.Any, dict[str, t.Any]] | None:
+        if not self._uses_default_url_adapter:
+            adapter = ctx.url_adapter
+            if adapter is None:
+                return None
+            return adapter.match(return_rule=True)  # type: ignore[return-value]
+        environ = request.environ
+        url_map = self.url_map
+        if (
+            not url_map.host_matching
+            and not self.subdomain_matching
+            and environ.get("PATH_INFO")
+            and "HTTP_UPGRADE" not in environ
+        ):
+            if self.config["TRUSTED_HOSTS"] is not None:
+                self._base_adapter(request)  # checks the host
+            found = url_map.match_static(request.path, request.method)
+            if found is not None:
+                return found
+        base = self._base_adapter(request)
+        return base.match(  # type: ignore[return-value]
+            wsgi_path_info(environ),
+            request.method,
+            return_rule=True,
+            query_args=environ.get("QUERY_STRING", ""),
+            websocket=base.websocket,
+        )
+
+    def _opens_session_lazily(self) -> bool:
+        # The default cookie interface has no side effects when opened, so it
+        # is opened only when used. Any other interface is opened at push time,
+        # exactly when Flask would.
+        return (
+            type(self.session_interface).open_session
+            is SecureCookieSessionInterface.open_session
+        )
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the routing error of ``request`` (404, 405, or a redirect).
+
+        In debug mode a redirect that would lose a form body raises an error
+        explaining the missing trailing slash instead.
+        """
+        exc = t.cast(HTTPException, request.routing_exception)
+        if (
+            not self.debug
+            or not isinstance(exc, RequestRedirect)
+            or exc.code in {307, 308}
+            or request.method in {"GET", "HEAD", "OPTIONS"}
+        ):
+            raise exc
+        raise AssertionError(
+            f"A {request.method} request to {request.url!r} was redirected to"
+            f" {exc.new_url!r}, and browsers drop the body of such a redirect."
+            " Send the request to the canonical URL (usually with a trailing"
+            " slash), or define the rule without one."
+        ) from exc
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
+        """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
+        names: t.Iterable[str | None] = (None,)
+        if "." in endpoint:
+            from .wrappers import _blueprint_chain
+
+            names = chain(
+                names, reversed(_blueprint_chain(endpoint.rpartition(".")[0]))
+            )
+        for name in names:
+            for func in self.url_default_functions.get(name, ()):
+                func(endpoint, values)
+
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
+    ) -> str:
+        """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as e:
+                error = e
+            else:
+                if rv is not None:
+                    return rv
+        if error is sys.exc_info()[1]:
+            raise
+        raise error
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: t.Any,
+    ) -> str:
+        """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            url_adapter = req_ctx.url_adapter
+            blueprint_name = req_ctx.request.blueprint
+            if endpoint[:1] == ".":
+                if blueprint_name is not None:
+                    endpoint = f"{blueprint_name}{endpoint}"
+                else:
+                    endpoint = endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+        else:
+            app_ctx = _cv_app.get(None)
+            if app_ctx is not None:
+                url_adapter = app_ctx.url_adapter
+            else:
+                url_adapter = self.create_url_adapter(None)
+            if url_adapter is None:
+                raise RuntimeError(
+                    f"Cannot build a URL for endpoint {endpoint!r} outside a request"
+                    " because SERVER_NAME is not set. Set app.config['SERVER_NAME']"
+                    " (e.g. 'example.com'), and APPLICATION_ROOT and"
+                    " PREFERRED_URL_SCHEME if needed, or build it inside"
+                    " app.test_request_context()."
+                )
+            if _external is None:
+                _external = True
+        if _scheme is not None and not _external:
+            raise ValueError(
+                f"url_for({endpoint!r}, _scheme={_scheme!r}) needs _external=True:"
+                " a scheme only appears in an absolute URL."
+            )
+        self.inject_url_defaults(endpoint, values)
+        try:
+            rv = url_adapter.build(  # type: ignore[union-attr]
+                endpoint,
+                values,
+                method=_method,
+                url_scheme=_scheme,
+                force_external=_external,
+            )
+        except BuildError as error:
+            values.update(
+                _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external
+            )
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            rv = f"{rv}#{_url_quote(_anchor, safe='%!#$&()*+,/:;=?@')}"
+        return rv
+
+    def redirect(self, location: str, code: int = 302) -> BaseResponse:
+        """A redirect response to ``location`` using :attr:`response_class`."""
+        return _wz_redirect(location, code=code, Response=self.response_class)
+
+    # -- request handling ------------------------------------------------------
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return ``func``, or a sync wrapper of it when it is a coroutine function."""
+        if (
+            type(func) is FunctionType
+            and not func.__code__.co_flags & _CO_COROUTINE
+            and "_is_coroutine_marker" not in func.__dict__
+        ):
+            return func
+        if inspect.iscoroutinefunction(func):
+            return self.async_to_sync(func)
+        return func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Wrap a coroutine function to run it to completion from sync code.
+
+        Uses asgiref, installed with ``pip install 'microframe[async]'``.
+        """
+        try:
+            from asgiref.sync import async_to_sync
+        except ImportError:
+            raise RuntimeError(
+                f"{_describe(func)} is an async function, and running it needs"
+                " asgiref. Install it with: pip install 'microframe[async]'"
+            ) from None
+        return async_to_sync(func)
+
+    def preprocess_request(self) -> ft.ResponseReturnValue | None:
+        """Run ``url_value_preprocessor`` then ``before_request`` functions.
+
+        The app's run first, then the blueprint's (outermost first). A
+        ``before_request`` function that returns a value stops the chain and
+        that value becomes the response.
+        """
+        req = request_ctx.request
+        names: tuple[str | None, ...] = (None, *reversed(req.blueprints))
+        preprocessors = self.url_value_preprocessors
+        if preprocessors:
+            for name in names:
+                for url_func in preprocessors.get(name, ()):
+                    url_func(req.endpoint, req.view_args)
+        before = self.before_request_funcs
+        if before:
+            for name in names:
+                for before_func in before.get(name, ()):
+                    rv = self.ensure_sync(before_func)()
+                    if rv is not None:
+                        return rv  # type: ignore[no-any-return]
+        return None
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the view of the matched rule with its arguments.
+
+        Raises the routing error when matching failed, and answers OPTIONS for
+        rules that provide it automatically.
+        """
+        req = request_ctx.request
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule = t.cast(Rule, req.url_rule)
+        if req.method == "OPTIONS" and getattr(
+            rule, "provide_automatic_options", False
+        ):
+            return self.make_default_options_response()
+        view_args = t.cast(dict[str, t.Any], req.view_args)
+        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
+
+    def _run_view(self) -> ft.ResponseReturnValue:
+        self._got_first_request = True
+        try:
+            if request_started.receivers:
+                request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return rv
+
+    def full_dispatch_request(self) -> Response:
+        """Run the hooks and the view, then turn the result into a response."""
+        return self.finalize_request(self._run_view())
+
+    def finalize_request(
+        self,
+        rv: ft.ResponseReturnValue | HTTPException,
+        from_error_handler: bool = False,
+    ) -> Response:
+        """Make the response, run ``after_request`` work and send ``request_finished``.
+
+        When called for an error handler's result, a failure here is logged
+        instead of raised, so the error response is still sent.
+        """
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if request_finished.receivers:
+                request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
+        except Exception:
+            if not from_error_handler:
+                raise
+            self.logger.exception(
+                "Request finalizing failed with an error while handling an error"
+            )
+        return response
+
+    def make_default_options_response(self) -> Response:
+        """The automatic OPTIONS response: empty, with an ``Allow`` header."""
+        adapter = request_ctx.url_adapter
+        methods = adapter.allowed_methods()  # type: ignore[union-attr]
+        rv = self.response_class()
+        rv.allow.update(methods)
+        return rv
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown functions should see ``error`` as ``None`` (never)."""
+        return False
+
+    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
+        """Turn a view's return value into :attr:`response_class`.
+
+        Accepts str, bytes, dict and list (as JSON), an iterator or generator,
+        a response object, any WSGI callable, and tuples ``(body, status)``,
+        ``(body, headers)`` and ``(body, status, headers)``.
+        """
+        status: t.Any = None
+        headers: t.Any = None
+        if isinstance(rv, tuple):
+            if len(rv) == 3:
+                rv, status, headers = rv
+            elif len(rv) == 2:
+                if isinstance(rv[1], (Headers, dict, tuple, list)):
+                    rv, headers = rv
+                else:
+                    rv, status = rv
+            else:
+                raise TypeError(
+                    f"{self._view_description()} returned a tuple of {len(rv)} items;"
+                    " a response tuple is (body, status, headers), (body, status)"
+                    " or (body, headers)."
+                )
+        if rv is None:
+            raise TypeError(
+                f"{self._view_description()} returned None (did it end without a"
+                " return statement?). Return a response value: a string, dict,"
+                " list, tuple, Response or WSGI callable."
+            )
+        if not isinstance(rv, self.response_class):
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
+                rv = self.response_class(rv, status=status, headers=headers)
+                status = headers = None
+            elif isinstance(rv, (dict, list)):
+                rv = self.json.response(rv)
+            elif isinstance(rv, HTTPException):
+                rv = self.response_class.force_type(
+                    rv.get_response(request.environ), request.environ
+                )
+            elif isinstance(rv, BaseResponse) or callable(rv):
+                try:
+                    rv = self.response_class.force_type(
+                        rv,  # type: ignore[arg-type]
+                        request.environ,
+                    )
+                except TypeError as e:
+                    raise TypeError(
+                        f"{e}\n{self._view_description()} returned an object of type"
+                        f" {type(rv).__name__!r} that is not a valid response. Return"
+                        " a string, dict, list, tuple, Response or WSGI callable."
+                    ).with_traceback(sys.exc_info()[2]) from None
+            else:
+                raise TypeError(
+                    f"{self._view_description()} returned an object of type"
+                    f" {type(rv).__name__!r}, which is not a valid response. Return a"
+                    " string, dict, list, tuple, Response or WSGI callable."
+                )
+        response = t.cast(Response, rv)
+        if status is not None:
+            if isinstance(status, (str, bytes, bytearray)):
+                response.status = status  # type: ignore[assignment]
+            else:
+                response.status_code = status
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    def _view_description(self) -> str:
+        ctx = _cv_request.get(None)
+        endpoint = ctx.request.endpoint if ctx is not None else None
+        view = self.view_functions.get(endpoint) if endpoint else None
+        if view is None:
+            return f"The view for endpoint {endpoint!r}"
+        return f"The view function {_describe(view)} (endpoint {endpoint!r})"
+
+    def process_response(self, response: Response) -> Response:
+        """Run ``after_this_request`` and ``after_request`` functions; save the session.
+
+        ``after_request`` functions run innermost blueprint first, the app's
+        last, each in reverse registration order.
+        """
+        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        for func in ctx._after_request_functions:
+            response = self.ensure_sync(func)(response)
+        after = self.after_request_funcs
+        if after:
+            for name in chain(ctx.request.blueprints, (None,)):
+                for func in reversed(after.get(name, ())):
+                    response = self.ensure_sync(func)(response)
+        self._save_session(ctx, response)
+        return response
+
+    def _save_session(self, ctx: RequestContext, response: Response) -> None:
+        interface = self.session_interface
+        session_obj = ctx._session
+        if session_obj is None:
+            # Never opened: only a session that came with the request can need
+            # saving (a permanent session is refreshed on every request).
+            if "HTTP_COOKIE" not in ctx.request.environ:
+                return
+            if interface.get_cookie_name(self) not in ctx.request.cookies:
+                return
+            session_obj = ctx.session
+        if not interface.is_null_session(session_obj):
+            interface.save_session(self, session_obj, response)
+
+    def _lean_response(
+        self, ctx: RequestContext, rv: t.Any
+    ) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
+        # The WSGI answer to a view that returned a plain string when nothing
+        # could see or change the response object: the same status, headers
+        # and body werkzeug's Response would produce, without building one.
+        if (
+            type(rv) is not str
+            or self.response_class is not Response
+            or ctx._after_request_functions
+            or self.after_request_funcs
+            or ctx._session is not None
+            or "HTTP_COOKIE" in ctx.request.environ
+            or request_finished.receivers
+        ):
+            return None
+        body = rv.encode()
+        headers = [("Content-Type", _PLAIN_HTML), ("Content-Length", str(len(body)))]
+        if ctx.request.method == "HEAD":
+            return "200 OK", headers, []
+        return "200 OK", headers, [body]
+
+    # -- errors ----------------------------------------------------------------
+
+    def _find_error_handler(
+        self, e: Exception, blueprints: list[str]
+    ) -> ft.ErrorHandlerCallable | None:
+        exc_class, code = self._get_exc_class_and_code(type(e))
+        names = (*blueprints, None)
+        for c in (code, None) if code is not None else (None,):
+            for name in names:
+                handler_map = self.error_handler_spec.get(name, {}).get(c)
+                if not handler_map:
+                    continue
+                for cls in exc_class.__mro__:
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether an HTTP error should be raised like a Python error, not handled.
+
+        ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS`` traps 400s
+        (by default, only missing-key errors in debug mode).
+        """
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if (
+            trap_bad_request is None
+            and self.debug
+            and isinstance(e, BadRequestKeyError)
+        ):
+            return True
+        if trap_bad_request:
+            return isinstance(e, BadRequest)
+        return False
+
+    def handle_http_exception(
+        self, e: HTTPException
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """Answer an HTTP error with its registered handler, or the error page."""
+        if e.code is None or isinstance(e, RoutingException):
+            return e
+        handler = self._find_error_handler(e, request.blueprints)
+        if handler is None:
+            return e
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_user_exception(
+        self, e: Exception
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """Handle an exception from a hook or view with a registered handler.
+
+        HTTP errors go to :meth:`handle_http_exception`; anything without a
+        handler is re-raised for :meth:`handle_exception`.
+        """
+        if isinstance(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
+            e.show_exception = True
+        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+        handler = self._find_error_handler(e, request.blueprints)
+        if handler is None:
+            raise
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Answer an unhandled exception with a 500 (or re-raise it when testing).
+
+        Sends ``got_request_exception``, logs the error, and passes an
+        :class:`~werkzeug.exceptions.InternalServerError` whose
+        ``original_exception`` is ``e`` to a registered 500 handler.
+        """
+        exc_info = sys.exc_info()
+        if got_request_exception.receivers:
+            got_request_exception.send(
+                self, _async_wrapper=self.ensure_sync, exception=e
+            )
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.testing or self.debug
+        if propagate:
+            if exc_info[1] is e:
+                raise
+            raise e
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ft.ResponseReturnValue
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, request.blueprints)
+        if handler is not None:
+            server_error = self.ensure_sync(handler)(server_error)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(
+        self,
+        exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None],
+    ) -> None:
+        """Log an unhandled exception with the request's path and method."""
+        self.logger.error(
+            f"Exception on {request.path} [{request.method}]", exc_info=exc_info
+        )
+
+    # -- teardown --------------------------------------------------------------
+
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Run the ``teardown_request`` functions (innermost blueprint first)."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        teardown = self.teardown_request_funcs
+        if teardown:
+            for name in chain(request.blueprints, (None,)):
+                for func in reversed(teardown.get(name, ())):
+                    self.ensure_sync(func)(exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Run the ``teardown_appcontext`` functions in reverse registration order."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        for func in reversed(self.teardown_appcontext_funcs):
+            self.ensure_sync(func)(exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    # -- contexts and WSGI -----------------------------------------------------
+
+    def app_context(self) -> AppContext:
+        """An application context for this app: ``with app.app_context(): ...``."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A request context for a WSGI environ (the app makes one per request)."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """A request context for a made-up request, for tests and notebooks.
+
+        Takes the arguments of werkzeug's ``EnvironBuilder`` (path, method,
+        headers, data, json, ...) and uses the app's SERVER_NAME and
+        APPLICATION_ROOT. ::
+
+            with app.test_request_context("/hello?name=Ada"):
+                assert request.args["name"] == "Ada"
+        """
+        from .testing import EnvironBuilder
+
+        builder = EnvironBuilder(self, *args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """The WSGI application; wrap this (not the app) with WSGI middleware.
+
+        ``app.wsgi_app = ProxyFix(app.wsgi_app)`` keeps ``app`` itself usable.
+        """
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                if self._lean_dispatch:
+                    rv = self._run_view()
+                    lean = self._lean_response(ctx, rv)
+                    if lean is not None:
+                        start_response(lean[0], lean[1])
+                        return lean[2]
+                    response = self.finalize_request(rv)
+                else:
+                    response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """Call :meth:`wsgi_app`, so middleware can wrap it."""
+        return self.wsgi_app(environ, start_response)
+
+    def __repr__(self) -> str:
+        return f"<Microframe {self.name!r}>"

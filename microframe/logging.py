@@ -1,0 +1,59 @@
+"""The app's logger: named after the app, with a default handler to wsgi.errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import typing as t
+
+from werkzeug.local import LocalProxy
+
+from .globals import _cv_request
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Microframe
+
+
+def _errors_stream() -> t.TextIO:
+    ctx = _cv_request.get(None)
+    if ctx is not None:
+        return ctx.request.environ["wsgi.errors"]  # type: ignore[no-any-return]
+    return sys.stderr
+
+
+#: The WSGI server's error stream during a request, ``sys.stderr`` outside one.
+wsgi_errors_stream: t.TextIO = LocalProxy(_errors_stream)  # type: ignore[assignment]
+
+
+def has_level_handler(logger: logging.Logger) -> bool:
+    """Whether a handler on ``logger`` or its ancestors shows its effective level."""
+    level = logger.getEffectiveLevel()
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return False
+
+
+#: Handler added to an app's logger when logging has not been configured.
+default_handler = logging.StreamHandler(wsgi_errors_stream)
+default_handler.setFormatter(
+    logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+)
+
+
+def create_logger(app: Microframe) -> logging.Logger:
+    """The logger named ``app.name``; DEBUG level in debug mode, a default handler.
+
+    The default handler is added only when nothing would otherwise show the
+    logger's records, so your own logging configuration always wins.
+    """
+    logger = logging.getLogger(app.name)
+    if app.debug and not logger.level:
+        logger.setLevel(logging.DEBUG)
+    if not has_level_handler(logger):
+        logger.addHandler(default_handler)
+    return logger

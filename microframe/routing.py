@@ -1,0 +1,125 @@
+"""URL rules and the URL map, with an index that answers static paths in one lookup.
+
+werkzeug's :class:`~werkzeug.routing.Map` matches with a state machine and must
+be bound to each request's environ first. Most requests in a typical app hit a
+rule without converters (``/``, ``/health``, ``/api/items``); for those the map
+keeps a dict from path to rules, built when rules change, and the app skips
+binding altogether. Every other case — converters, redirects, 404, 405, host
+and subdomain matching — goes through werkzeug unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+
+from werkzeug.routing import Map as MapBase
+from werkzeug.routing import MapAdapter
+from werkzeug.routing import Rule as RuleBase
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.routing import RuleFactory
+
+_StaticIndex = dict[str, tuple["RuleBase", ...]]
+
+# Bound adapters kept per map; more distinct hosts than this start a new cache.
+_ADAPTER_CACHE_SIZE = 64
+
+
+class Rule(RuleBase):
+    """A URL rule that also remembers whether OPTIONS is answered automatically."""
+
+    provide_automatic_options: bool = False
+
+    def empty(self) -> Rule:
+        """An unbound copy of this rule, keeping ``provide_automatic_options``."""
+        rv = t.cast(Rule, super().empty())
+        rv.provide_automatic_options = self.provide_automatic_options
+        return rv
+
+
+class Map(MapBase):
+    """A werkzeug URL map that indexes its static rules and caches bound adapters."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._static_index: _StaticIndex | None = None
+        self._adapters: dict[t.Hashable, MapAdapter] = {}
+        self._index_lock = threading.Lock()
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        """Add a rule (or rule factory); the static index is rebuilt on next use."""
+        super().add(rulefactory)
+        self._static_index = None
+        self._adapters = {}
+
+    def cached_adapter(
+        self, key: t.Hashable, bind: t.Callable[[], MapAdapter]
+    ) -> MapAdapter:
+        """Return the adapter bound for ``key``, binding it with ``bind()`` once."""
+        adapters = self._adapters
+        adapter = adapters.get(key)
+        if adapter is None:
+            adapter = bind()
+            if len(adapters) >= _ADAPTER_CACHE_SIZE:
+                adapters = self._adapters = {}
+            adapters[key] = adapter
+        return adapter
+
+    def match_static(
+        self, path: str, method: str
+    ) -> tuple[RuleBase, dict[str, t.Any]] | None:
+        """Match ``path`` against rules without converters, or return ``None``.
+
+        ``None`` means "ask werkzeug": the path has no static rule, or none of
+        its static rules allows ``method``. Only valid when neither host nor
+        subdomain matching is in use (the app checks that).
+        """
+        index = self._static_index
+        if index is None:
+            index = self._build_static_index()
+        rules = index.get(path)
+        if rules is not None:
+            for rule in rules:
+                if rule.methods is None or method in rule.methods:
+                    return rule, dict(rule.defaults) if rule.defaults else {}
+        return None
+
+    def _build_static_index(self) -> _StaticIndex:
+        with self._index_lock:
+            self.update()
+            index: dict[str, list[RuleBase]] = {}
+            with_defaults = (
+                {rule.endpoint for rule in self._rules if rule.defaults}
+                if self.redirect_defaults
+                else set()
+            )
+            for rule in self._rules:
+                if self._is_plain_static(rule, with_defaults):
+                    index.setdefault(rule.rule, []).append(rule)
+            frozen = {path: tuple(rules) for path, rules in index.items()}
+            self._static_index = frozen
+            return frozen
+
+    def _is_plain_static(self, rule: RuleBase, with_defaults: set[t.Any]) -> bool:
+        # A rule werkzeug would answer with exactly (rule, defaults): no
+        # converters, no redirect, no alias, no host or subdomain of its own,
+        # and no sibling rule that could turn the match into a redirect.
+        if rule.arguments or rule.build_only or rule.alias or rule.websocket:
+            return False
+        if rule.redirect_to is not None or rule.host:
+            return False
+        if rule.subdomain != (self.default_subdomain or ""):
+            return False
+        if not rule.rule.startswith("/") or "//" in rule.rule:
+            return False
+        siblings = self._rules_by_endpoint.get(rule.endpoint, ())
+        return not (rule.endpoint in with_defaults and len(siblings) > 1)
+
+
+def wsgi_path_info(environ: t.Mapping[str, t.Any]) -> str:
+    """PATH_INFO as the str werkzeug routes on (WSGI latin-1 undone to UTF-8)."""
+    value: str = environ.get("PATH_INFO") or ""
+    if value.isascii():
+        return value
+    return value.encode("latin-1").decode(errors="replace")

@@ -1,0 +1,221 @@
+"""The test client and CLI runner returned by ``app.test_client()`` and friends."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import typing as t
+from contextlib import ExitStack, contextmanager
+from copy import copy
+from urllib.parse import urlsplit
+
+import werkzeug.test
+from click.testing import CliRunner, Result
+from werkzeug.test import Client
+from werkzeug.wrappers import Request as BaseRequest
+
+from .cli import ScriptInfo
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.test import TestResponse
+
+    from .app import Microframe
+    from .sessions import SessionMixin
+
+
+class EnvironBuilder(werkzeug.test.EnvironBuilder):
+    """werkzeug's ``EnvironBuilder`` that takes its defaults from an app.
+
+    The host comes from ``SERVER_NAME`` (default ``localhost``), the script
+    root from ``APPLICATION_ROOT`` and the scheme from ``PREFERRED_URL_SCHEME``;
+    ``json=`` bodies use the app's JSON provider.
+    """
+
+    def __init__(
+        self,
+        app: Microframe,
+        path: str = "/",
+        base_url: str | None = None,
+        subdomain: str | None = None,
+        url_scheme: str | None = None,
+        *args: t.Any,
+        **kwargs: t.Any,
+    ) -> None:
+        if base_url is not None and (subdomain or url_scheme):
+            raise ValueError(
+                "Pass either base_url, or subdomain/url_scheme, not both: base_url"
+                " already contains the scheme and host."
+            )
+        if base_url is None:
+            http_host = app.config.get("SERVER_NAME") or "localhost"
+            app_root = app.config["APPLICATION_ROOT"]
+            if subdomain:
+                http_host = f"{subdomain}.{http_host}"
+            if url_scheme is None:
+                url_scheme = app.config["PREFERRED_URL_SCHEME"]
+            url = urlsplit(path)
+            base_url = (
+                f"{url.scheme or url_scheme}://{url.netloc or http_host}"
+                f"/{app_root.lstrip('/')}"
+            )
+            path = url.path
+            if url.query:
+                path = f"{path}?{url.query}"
+        self.app = app
+        super().__init__(path, base_url, *args, **kwargs)
+
+    def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``json=`` request bodies with the app's JSON provider."""
+        return self.app.json.dumps(obj, **kwargs)
+
+
+def _werkzeug_version() -> str:
+    return importlib.metadata.version("werkzeug")
+
+
+class MicroframeClient(Client):
+    """The test client: werkzeug's :class:`~werkzeug.test.Client` for an app.
+
+    Cookies persist between requests, ``json=`` sends JSON, and
+    ``follow_redirects=True`` follows redirects. Used as a context manager
+    (``with app.test_client() as c:``) it keeps the last request's context
+    pushed, so ``request`` and ``session`` can be inspected after a request.
+    """
+
+    application: Microframe
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.preserve_context = False
+        self._new_contexts: list[t.ContextManager[t.Any]] = []
+        self._context_stack = ExitStack()
+        #: Environ values every request gets, unless the request sets them.
+        self.environ_base = {
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_USER_AGENT": f"Werkzeug/{_werkzeug_version()}",
+        }
+
+    @contextmanager
+    def session_transaction(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Iterator[SessionMixin]:
+        """Open the client's session for reading and changing it outside a request.
+
+        ::
+
+            with client.session_transaction() as session:
+                session["user_id"] = 1
+            client.get("/")   # the request sees user_id
+
+        Arguments are those of ``app.test_request_context()``.
+        """
+        if self._cookies is None:
+            raise TypeError(
+                "session_transaction() needs cookies, but this client was created"
+                " with use_cookies=False. Use app.test_client(use_cookies=True)."
+            )
+        app = self.application
+        ctx = app.test_request_context(*args, **kwargs)
+        self._add_cookies_to_wsgi(ctx.request.environ)
+        with ctx:
+            sess = app.session_interface.open_session(app, ctx.request)
+        if sess is None:
+            raise RuntimeError(
+                f"The session interface {app.session_interface!r} did not open a"
+                " session. Is SECRET_KEY set? Set app.secret_key or"
+                " app.config['SECRET_KEY']."
+            )
+        yield sess
+        resp = app.response_class()
+        if app.session_interface.is_null_session(sess):
+            return
+        with ctx:
+            app.session_interface.save_session(app, sess, resp)
+        self._update_cookies_from_response(
+            ctx.request.host.partition(":")[0],
+            ctx.request.path,
+            resp.headers.getlist("Set-Cookie"),
+        )
+
+    def _copy_environ(self, other: WSGIEnvironment) -> WSGIEnvironment:
+        out = {**self.environ_base, **other}
+        if self.preserve_context:
+            out["werkzeug.debug.preserve_context"] = self._new_contexts.append
+        return out
+
+    def _request_from_builder_args(
+        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> BaseRequest:
+        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
+        builder = EnvironBuilder(self.application, *args, **kwargs)
+        try:
+            return builder.get_request()
+        finally:
+            builder.close()
+
+    def open(
+        self,
+        *args: t.Any,
+        buffered: bool = False,
+        follow_redirects: bool = False,
+        **kwargs: t.Any,
+    ) -> TestResponse:
+        """Send a request to the app; takes werkzeug's ``open`` arguments."""
+        if args and isinstance(
+            args[0], (werkzeug.test.EnvironBuilder, dict, BaseRequest)
+        ):
+            if isinstance(args[0], werkzeug.test.EnvironBuilder):
+                builder = copy(args[0])
+                builder.environ_base = self._copy_environ(builder.environ_base or {})  # type: ignore[arg-type]
+                request = builder.get_request()
+            elif isinstance(args[0], dict):
+                request = EnvironBuilder.from_environ(
+                    args[0], app=self.application, environ_base=self._copy_environ({})
+                ).get_request()
+            else:
+                request = copy(args[0])
+                request.environ = self._copy_environ(request.environ)
+        else:
+            request = self._request_from_builder_args(args, kwargs)
+
+        # Pop the contexts kept from the previous request before the next one.
+        self._context_stack.close()
+        response = super().open(
+            request, buffered=buffered, follow_redirects=follow_redirects
+        )
+        response.json_module = self.application.json  # type: ignore[assignment]
+        while self._new_contexts:
+            cm = self._new_contexts.pop()
+            self._context_stack.enter_context(cm)
+        return response
+
+    def __enter__(self) -> MicroframeClient:
+        if self.preserve_context:
+            raise RuntimeError(
+                "This client is already in a `with` block; nested `with client:`"
+                " blocks are not supported. Use one block, or a second client."
+            )
+        self.preserve_context = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.preserve_context = False
+        self._context_stack.close()
+
+
+class MicroframeCliRunner(CliRunner):
+    """A click runner for an app's commands: ``app.test_cli_runner()``."""
+
+    def __init__(self, app: Microframe, **kwargs: t.Any) -> None:
+        self.app = app
+        super().__init__(**kwargs)
+
+    def invoke(  # type: ignore[override]
+        self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any
+    ) -> Result:
+        """Invoke ``cli`` (default: ``app.cli``) with ``args`` and this app loaded."""
+        if cli is None:
+            cli = self.app.cli
+        if "obj" not in kwargs:
+            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
+        return super().invoke(cli, args, **kwargs)

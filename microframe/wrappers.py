@@ -1,0 +1,166 @@
+"""The request and response objects: werkzeug's, with what the app knows added."""
+
+from __future__ import annotations
+
+import typing as t
+
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.wrappers import Request as RequestBase
+from werkzeug.wrappers import Response as ResponseBase
+
+from . import json
+from .globals import _cv_app
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.routing import Rule
+
+
+class Request(RequestBase):
+    """The request object microframe uses by default.
+
+    A werkzeug :class:`~werkzeug.wrappers.Request` that also knows what routing
+    decided (``url_rule``, ``view_args``, ``endpoint``, ``blueprint``) and reads
+    its size limits from the current app's config.
+    """
+
+    json_module: t.Any = json
+
+    #: The rule that matched the request, or ``None`` before matching or on a miss.
+    url_rule: Rule | None = None
+
+    #: The values the URL rule extracted from the path (``None`` on a miss).
+    view_args: dict[str, t.Any] | None = None
+
+    #: The routing error (404, 405, redirect) found while matching, raised when the
+    #: request is dispatched.
+    routing_exception: HTTPException | None = None
+
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = None
+    _max_form_parts: int | None = None
+
+    @property
+    def max_content_length(self) -> int | None:
+        """The largest accepted body in bytes: ``MAX_CONTENT_LENGTH`` unless set here.
+
+        A longer body is answered with 413 Request Entity Too Large. Setting the
+        attribute on a request (in a ``before_request`` hook, say) overrides the
+        config value for that request only.
+        """
+        if self._max_content_length is not None:
+            return self._max_content_length
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().max_content_length
+        return ctx.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """The largest non-file form field in bytes: ``MAX_FORM_MEMORY_SIZE``."""
+        if self._max_form_memory_size is not None:
+            return self._max_form_memory_size
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().max_form_memory_size
+        return ctx.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
+        """The most fields a multipart form may have: ``MAX_FORM_PARTS``."""
+        if self._max_form_parts is not None:
+            return self._max_form_parts
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().max_form_parts
+        return ctx.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule, or ``None``."""
+        if self.url_rule is not None:
+            return t.cast(str, self.url_rule.endpoint)
+        return None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The registered name of the blueprint the endpoint belongs to, or ``None``.
+
+        For a nested blueprint this is the full dotted name (``parent.child``).
+        """
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The names of the current blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        return _blueprint_chain(name)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        ctx = _cv_app.get(None)
+        if (
+            ctx is not None
+            and ctx.app.debug
+            and self.mimetype != "multipart/form-data"
+            and not self.files
+        ):
+            from .debughelpers import attach_enctype_error_multidict
+
+            attach_enctype_error_multidict(self)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
+        """Turn a failed JSON parse into a 400 (bad body) or 415 (wrong type)."""
+        if e is None:
+            raise UnsupportedMediaType(
+                "The request body was not read as JSON because its Content-Type"
+                f" is {self.mimetype or 'missing'!r}; send it with"
+                " 'Content-Type: application/json'."
+            )
+        raise BadRequest(
+            f"The request body is not valid JSON: {e}. Send a well-formed JSON"
+            " document with 'Content-Type: application/json'."
+        )
+
+
+def _blueprint_chain(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+class Response(ResponseBase):
+    """The response object microframe uses by default.
+
+    A werkzeug :class:`~werkzeug.wrappers.Response` whose mimetype defaults to
+    ``text/html`` and whose ``json`` uses the current app's JSON provider.
+    """
+
+    default_mimetype: str | None = "text/html"
+
+    json_module: t.Any = json
+
+    autocorrect_location_header = False
+
+    @property
+    def max_cookie_size(self) -> int:  # type: ignore[override]
+        """The ``MAX_COOKIE_SIZE`` of the current app, or werkzeug's default."""
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+        return super().max_cookie_size

@@ -1,0 +1,5 @@
+"""An app named ``application``."""
+
+from microframe import Microframe
+
+application = Microframe(__name__)

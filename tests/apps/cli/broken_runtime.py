@@ -1,0 +1,3 @@
+"""A module that fails with an error other than ImportError."""
+
+raise RuntimeError("broken_runtime failed on purpose")

@@ -1,0 +1,5 @@
+"""Found without --app because it is called app.py."""
+
+from microframe import Microframe
+
+app = Microframe("from_app")

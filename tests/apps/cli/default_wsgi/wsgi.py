@@ -1,0 +1,5 @@
+"""Found without --app because it is called wsgi.py."""
+
+from microframe import Microframe
+
+app = Microframe("from_wsgi")

@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh app per test, its client and contexts, and leak checks."""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+
+import pytest
+
+from microframe import Microframe
+from microframe.ctx import AppContext, RequestContext
+from microframe.globals import _cv_app, _cv_request
+from microframe.testing import MicroframeClient
+
+
+@pytest.fixture
+def app() -> Microframe:
+    """A new app named after the tests, in testing mode with a secret key."""
+    app = Microframe("test_app", root_path=__file__.rpartition("/")[0])
+    app.config.update(TESTING=True, SECRET_KEY="test key")
+    return app
+
+
+@pytest.fixture
+def client(app: Microframe) -> MicroframeClient:
+    """The test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app: Microframe) -> t.Iterator[AppContext]:
+    """An app context of ``app``, pushed for the test."""
+    with app.app_context() as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def req_ctx(app: Microframe) -> t.Iterator[RequestContext]:
+    """A request context for ``GET /`` on ``app``, pushed for the test."""
+    with app.test_request_context() as ctx:
+        yield ctx
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks() -> t.Iterator[None]:
+    """Fail a test that leaves a context pushed or a thread running."""
+    threads_before = set(threading.enumerate())
+    yield
+    leaked_ctx = [ctx for ctx in (_cv_request.get(None), _cv_app.get(None)) if ctx]
+    if leaked_ctx:
+        # Pop them so the next test starts clean, then fail this one.
+        for ctx in leaked_ctx:
+            ctx.pop()  # type: ignore[union-attr]
+        pytest.fail(f"test left contexts pushed: {leaked_ctx!r}")
+    leaked_threads = [
+        thread
+        for thread in threading.enumerate()
+        if thread not in threads_before and thread.is_alive()
+    ]
+    if leaked_threads:
+        for thread in leaked_threads:
+            thread.join(timeout=5)
+        still = [thread for thread in leaked_threads if thread.is_alive()]
+        if still:
+            pytest.fail(f"test left threads running: {still!r}")
