@@ -758,12 +758,13 @@ class Microframe(Scaffold):
         )
 
     def _opens_session_lazily(self) -> bool:
-        # The default cookie interface has no side effects when opened, so it
-        # is opened only when used. Any other interface is opened at push time,
-        # exactly when Flask would.
+        # The default cookie interface has no side effects when opened or when
+        # saving an untouched session, so it is opened only when used. Any
+        # other interface is opened at push time, exactly when Flask would.
+        cls = type(self.session_interface)
         return (
-            type(self.session_interface).open_session
-            is SecureCookieSessionInterface.open_session
+            cls.open_session is SecureCookieSessionInterface.open_session
+            and cls.save_session is SecureCookieSessionInterface.save_session
         )
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
@@ -1107,7 +1108,7 @@ class Microframe(Scaffold):
                 return
             if interface.get_cookie_name(self) not in ctx.request.cookies:
                 return
-            session_obj = ctx.session
+            session_obj = ctx._open_session()
         if not interface.is_null_session(session_obj):
             interface.save_session(self, session_obj, response)
 

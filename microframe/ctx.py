@@ -252,9 +252,8 @@ class RequestContext:
     def url_adapter(self, value: MapAdapter | None) -> None:
         self._url_adapter = value
 
-    @property
-    def session(self) -> SessionMixin:
-        """The session for this request, opened through ``app.session_interface``."""
+    def _open_session(self) -> SessionMixin:
+        # The session, opened on first use, without marking it accessed.
         session = self._session
         if session is None:
             interface = self.app.session_interface
@@ -262,6 +261,17 @@ class RequestContext:
             if session is None:
                 session = interface.make_null_session(self.app)
             self._session = session
+        return session
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session for this request, opened through ``app.session_interface``.
+
+        Reading it marks the session accessed, which adds ``Vary: Cookie`` to
+        the response.
+        """
+        session = self._open_session()
+        session.accessed = True
         return session
 
     @session.setter
@@ -274,7 +284,7 @@ class RequestContext:
             self.app,
             environ=self.request.environ,
             request=self.request,
-            session=self.session,
+            session=self._open_session(),
         )
 
     def match_request(self) -> None:
@@ -298,7 +308,7 @@ class RequestContext:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
         if self._session is None and not self.app._opens_session_lazily():
-            self.session  # noqa: B018 -- open it now, as a custom interface expects
+            self._open_session()  # now, when a custom interface expects it
         self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
