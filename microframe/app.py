@@ -30,7 +30,10 @@ from werkzeug.exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
+    MethodNotAllowed,
+    NotFound,
 )
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
 from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _wz_redirect
@@ -40,7 +43,7 @@ from werkzeug.wsgi import get_host
 from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
-from .globals import _cv_app, _cv_request, g, request, request_ctx, session
+from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
@@ -79,6 +82,29 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
+
+
+def _plain_http_error(e: HTTPException) -> bool:
+    # An error page werkzeug renders from the exception alone.
+    if e.response is not None or e.code is None or isinstance(e, RoutingException):
+        return False
+    cls = type(e)
+    return (
+        cls.get_response is HTTPException.get_response
+        and cls.get_body is HTTPException.get_body
+        and cls.get_headers in (HTTPException.get_headers, MethodNotAllowed.get_headers)
+    )
+
+
+_status_lines: dict[int, str] = {}
+
+
+def _status_line(code: int) -> str:
+    line = _status_lines.get(code)
+    if line is None:
+        reason = HTTP_STATUS_CODES.get(code, "unknown")
+        line = _status_lines[code] = f"{code} {reason.upper()}"
+    return line
 
 
 def _describe(func: t.Any) -> str:
@@ -244,6 +270,10 @@ class Microframe(Scaffold):
         #: Whether rules may have a ``subdomain`` (needs SERVER_NAME).
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
+        self._lazy_session_decision: tuple[SessionInterface | None, bool] = (
+            None,
+            False,
+        )
         self._cli_name = self.name
 
         # What the class overrides is known now, not per request.
@@ -745,9 +775,12 @@ class Microframe(Scaffold):
         ):
             if self.config["TRUSTED_HOSTS"] is not None:
                 self._base_adapter(request)  # checks the host
-            found = url_map.match_static(request.path, request.method)
+            path = request.path
+            found = url_map.match_static(path, request.method)
             if found is not None:
                 return found
+            if url_map.certainly_missing(path):
+                raise NotFound()
         base = self._base_adapter(request)
         return base.match(  # type: ignore[return-value]
             wsgi_path_info(environ),
@@ -761,11 +794,17 @@ class Microframe(Scaffold):
         # The default cookie interface has no side effects when opened or when
         # saving an untouched session, so it is opened only when used. Any
         # other interface is opened at push time, exactly when Flask would.
-        cls = type(self.session_interface)
-        return (
-            cls.open_session is SecureCookieSessionInterface.open_session
-            and cls.save_session is SecureCookieSessionInterface.save_session
-        )
+        # Decided once per interface object, not per request.
+        interface = self.session_interface
+        decided = self._lazy_session_decision
+        if decided[0] is not interface:
+            cls = type(interface)
+            decided = self._lazy_session_decision = (
+                interface,
+                cls.open_session is SecureCookieSessionInterface.open_session
+                and cls.save_session is SecureCookieSessionInterface.save_session,
+            )
+        return decided[1]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error of ``request`` (404, 405, or a redirect).
@@ -920,14 +959,16 @@ class Microframe(Scaffold):
         ``before_request`` function that returns a value stops the chain and
         that value becomes the response.
         """
-        req = request_ctx.request
-        names: tuple[str | None, ...] = (None, *reversed(req.blueprints))
         preprocessors = self.url_value_preprocessors
+        before = self.before_request_funcs
+        if not preprocessors and not before:
+            return None
+        req = _cv_request.get().request
+        names: tuple[str | None, ...] = (None, *reversed(req.blueprints))
         if preprocessors:
             for name in names:
                 for url_func in preprocessors.get(name, ()):
                     url_func(req.endpoint, req.view_args)
-        before = self.before_request_funcs
         if before:
             for name in names:
                 for before_func in before.get(name, ()):
@@ -942,7 +983,7 @@ class Microframe(Scaffold):
         Raises the routing error when matching failed, and answers OPTIONS for
         rules that provide it automatically.
         """
-        req = request_ctx.request
+        req = _cv_request.get().request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule = t.cast(Rule, req.url_rule)
@@ -996,7 +1037,7 @@ class Microframe(Scaffold):
 
     def make_default_options_response(self) -> Response:
         """The automatic OPTIONS response: empty, with an ``Allow`` header."""
-        adapter = request_ctx.url_adapter
+        adapter = _cv_request.get().url_adapter
         methods = adapter.allowed_methods()  # type: ignore[union-attr]
         rv = self.response_class()
         rv.allow.update(methods)
@@ -1087,7 +1128,7 @@ class Microframe(Scaffold):
         ``after_request`` functions run innermost blueprint first, the app's
         last, each in reverse registration order.
         """
-        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
         after = self.after_request_funcs
@@ -1115,12 +1156,12 @@ class Microframe(Scaffold):
     def _lean_response(
         self, ctx: RequestContext, rv: t.Any
     ) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
-        # The WSGI answer to a view that returned a plain string when nothing
-        # could see or change the response object: the same status, headers
-        # and body werkzeug's Response would produce, without building one.
+        # The WSGI answer for the common return values — a plain string, a
+        # dict or list for JSON, an HTTP error nobody handles — when nothing
+        # could see or change the response object. Status, headers and body
+        # are exactly what werkzeug's Response would send, without building one.
         if (
-            type(rv) is not str
-            or self.response_class is not Response
+            self.response_class is not Response
             or ctx._after_request_functions
             or self.after_request_funcs
             or ctx._session is not None
@@ -1128,11 +1169,31 @@ class Microframe(Scaffold):
             or request_finished.receivers
         ):
             return None
-        body = rv.encode()
-        headers = [("Content-Type", _PLAIN_HTML), ("Content-Length", str(len(body)))]
+        kind = type(rv)
+        headers: list[tuple[str, str]]
+        if kind is str:
+            status = "200 OK"
+            headers = [("Content-Type", _PLAIN_HTML)]
+            body = rv.encode()
+        elif kind is dict or kind is list:
+            lean_json = getattr(self.json, "_lean_response_body", None)
+            text = None if lean_json is None else lean_json(rv)
+            if text is None:
+                return None
+            status = "200 OK"
+            headers = [("Content-Type", self.json.mimetype)]  # type: ignore[attr-defined]
+            body = text.encode()
+        elif isinstance(rv, HTTPException) and _plain_http_error(rv):
+            environ = ctx.request.environ
+            status = _status_line(rv.code)  # type: ignore[arg-type]
+            headers = rv.get_headers(environ)
+            body = rv.get_body(environ).encode()
+        else:
+            return None
+        headers.append(("Content-Length", str(len(body))))
         if ctx.request.method == "HEAD":
-            return "200 OK", headers, []
-        return "200 OK", headers, [body]
+            return status, headers, []
+        return status, headers, [body]
 
     # -- errors ----------------------------------------------------------------
 
@@ -1245,7 +1306,8 @@ class Microframe(Scaffold):
             exc = sys.exc_info()[1]
         teardown = self.teardown_request_funcs
         if teardown:
-            for name in chain(request.blueprints, (None,)):
+            blueprints = _cv_request.get().request.blueprints
+            for name in chain(blueprints, (None,)):
                 for func in reversed(teardown.get(name, ())):
                     self.ensure_sync(func)(exc)
         if request_tearing_down.receivers:

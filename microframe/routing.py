@@ -44,6 +44,8 @@ class Map(MapBase):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self._static_index: _StaticIndex | None = None
+        # First path segments a non-indexed rule can start with; None: any.
+        self._first_segments: frozenset[str] | None = frozenset()
         self._adapters: dict[t.Hashable, MapAdapter] = {}
         self._index_lock = threading.Lock()
 
@@ -85,6 +87,25 @@ class Map(MapBase):
                     return rule, dict(rule.defaults) if rule.defaults else {}
         return None
 
+    def certainly_missing(self, path: str) -> bool:
+        """Whether werkzeug would answer ``path`` with 404 whatever the method.
+
+        True only when no static rule has the path (with or without a trailing
+        slash) and no other rule can start with its first segment; anything
+        doubtful returns False and goes to werkzeug.
+        """
+        index = self._static_index
+        if index is None:
+            index = self._build_static_index()
+        first_segments = self._first_segments
+        if first_segments is None or "//" in path:
+            return False
+        if path.lstrip("/").partition("/")[0] in first_segments:
+            return False
+        if path in index or f"{path}/" in index:
+            return False
+        return not (path.endswith("/") and path[:-1] in index)
+
     def _build_static_index(self) -> _StaticIndex:
         with self._index_lock:
             self.update()
@@ -94,10 +115,20 @@ class Map(MapBase):
                 if self.redirect_defaults
                 else set()
             )
+            first_segments: set[str] | None = set()
             for rule in self._rules:
                 if self._is_plain_static(rule, with_defaults):
                     index.setdefault(rule.rule, []).append(rule)
+                elif first_segments is not None:
+                    first = rule.rule.lstrip("/").partition("/")[0]
+                    if "<" in first or rule.host or rule.subdomain:
+                        first_segments = None
+                    else:
+                        first_segments.add(first)
             frozen = {path: tuple(rules) for path, rules in index.items()}
+            self._first_segments = (
+                None if first_segments is None else frozenset(first_segments)
+            )
             self._static_index = frozen
             return frozen
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.datastructures.structures import iter_multi_items
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
@@ -12,7 +14,43 @@ from . import json
 from .globals import _cv_app
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import Rule
+
+
+T = t.TypeVar("T")
+
+
+class _from_environ(t.Generic[T]):
+    """A request attribute computed from the environ on first read.
+
+    A non-data descriptor: the first read stores the value in the instance,
+    so later reads (and assignments) are plain attribute access.
+    """
+
+    def __init__(self, func: t.Callable[[t.Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> _from_environ[T]: ...
+
+    @t.overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
+def _wsgi_str(value: str) -> str:
+    # WSGI gives paths as latin-1 decoded bytes; undo that to get UTF-8 text.
+    if value.isascii():
+        return value
+    return value.encode("latin1").decode(errors="replace")
 
 
 class Request(RequestBase):
@@ -38,6 +76,73 @@ class Request(RequestBase):
     _max_content_length: int | None = None
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
+
+    def __init__(
+        self,
+        environ: WSGIEnvironment,
+        populate_request: bool = True,
+        shallow: bool = False,
+    ) -> None:
+        # werkzeug reads eight values out of the environ here; most requests
+        # need two of them (method and path), so each is read on first use.
+        self.environ = environ
+        self.shallow = shallow
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
+    @_from_environ
+    def method(self) -> str:
+        """The request method, upper case (``GET``, ``POST``, ...)."""
+        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
+
+    @_from_environ
+    def scheme(self) -> str:
+        """The URL scheme of the request, ``http`` or ``https``."""
+        return str(self.environ.get("wsgi.url_scheme", "http"))
+
+    @_from_environ
+    def server(self) -> tuple[str, int | None] | None:
+        """The server's ``(host, port)`` from the environ, or ``None``."""
+        name = self.environ.get("SERVER_NAME")
+        if name is None:
+            return None
+        try:
+            port: int | None = int(self.environ.get("SERVER_PORT"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            port = None
+        return name, port
+
+    @_from_environ
+    def root_path(self) -> str:
+        """The prefix the app is mounted under (``SCRIPT_NAME``), no trailing slash."""
+        return _wsgi_str(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @_from_environ
+    def path(self) -> str:
+        """The path below the app's root, always starting with ``/``."""
+        return "/" + _wsgi_str(self.environ.get("PATH_INFO") or "").lstrip("/")
+
+    @_from_environ
+    def query_string(self) -> bytes:
+        """The raw query string, as bytes."""
+        return str(self.environ.get("QUERY_STRING", "")).encode("latin1")
+
+    @_from_environ
+    def headers(self) -> Headers:
+        """The request headers, read from the environ."""
+        return EnvironHeaders(self.environ)
+
+    @_from_environ
+    def remote_addr(self) -> str | None:
+        """The client's address as the server saw it."""
+        return self.environ.get("REMOTE_ADDR")
+
+    def close(self) -> None:
+        """Close the uploaded files of the request, if any were parsed."""
+        files = self.__dict__.get("files")
+        if files:
+            for _key, value in iter_multi_items(files):
+                value.close()
 
     @property
     def max_content_length(self) -> int | None:

@@ -286,6 +286,10 @@ class DefaultJSONProvider(JSONProvider):
         chooses the layout (indented in debug mode by default).
         """
         obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self._body(obj), mimetype=self.mimetype)
+
+    def _body(self, obj: t.Any) -> str:
+        # The text of a response body for ``obj``, newline included.
         compact = self.compact
         if compact is None:
             compact = not self._app.debug
@@ -297,8 +301,12 @@ class DefaultJSONProvider(JSONProvider):
                 self.default, self.ensure_ascii, self.sort_keys, layout
             )
             if encode is not None:
-                return self._app.response_class(
-                    f"{encode(obj)}\n", mimetype=self.mimetype
-                )
-        body = dumps(obj, **dict(layout))
-        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
+                return f"{encode(obj)}\n"
+        return f"{dumps(obj, **dict(layout))}\n"
+
+    def _lean_response_body(self, obj: t.Any) -> str | None:
+        # The body response() would send for a dict or list a view returned,
+        # or None when response() is overridden and must build the response.
+        if type(self).response is not DefaultJSONProvider.response:
+            return None
+        return self._body(obj)
