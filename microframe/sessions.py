@@ -23,6 +23,8 @@ from werkzeug.datastructures import CallbackDict
 from .json.tag import TaggedJSONSerializer
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from _collections_abc import dict_items, dict_keys, dict_values
+
     from .app import Microframe
     from .wrappers import Request, Response
 
@@ -121,15 +123,15 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
         self.accessed = True
         return super().__len__()
 
-    def keys(self) -> t.Any:
+    def keys(self) -> dict_keys[str, t.Any]:
         self.accessed = True
         return super().keys()
 
-    def values(self) -> t.Any:
+    def values(self) -> dict_values[str, t.Any]:
         self.accessed = True
         return super().values()
 
-    def items(self) -> t.Any:
+    def items(self) -> dict_items[str, t.Any]:
         self.accessed = True
         return super().items()
 
@@ -139,8 +141,8 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
 
 
 _NO_SECRET_KEY_MESSAGE = """\
-The session is unavailable because no secret key was set, so {operation} \
-cannot be stored. Session data is kept in a cookie signed with the secret key. \
+The session is unavailable because no secret key was set, so it cannot be \
+changed ({operation}). Session data is kept in a cookie signed with the secret key. \
 Set a key before handling requests, either on the app:
 
     app.secret_key = "..."

@@ -18,7 +18,9 @@ built, so a request only pays for the call itself.
 
 from __future__ import annotations
 
+import inspect
 import typing as t
+from types import FunctionType
 
 from . import typing as ft
 from .globals import current_app, request
@@ -27,6 +29,22 @@ from .globals import current_app, request
 HTTP_METHOD_FUNCS: frozenset[str] = frozenset(
     ("get", "post", "head", "options", "delete", "put", "trace", "patch")
 )
+
+
+def _is_plain_sync(func: t.Callable[..., t.Any]) -> bool:
+    """Whether ``func`` is certainly a plain synchronous (bound) function.
+
+    For those ``ensure_sync`` returns its argument unchanged, so the call can
+    skip it. Anything else (coroutine functions, functions marked as such,
+    partials, callable objects) is left to ``ensure_sync``.
+    """
+    func = getattr(func, "__func__", func)
+    return (
+        type(func) is FunctionType
+        and not func.__code__.co_flags & inspect.CO_COROUTINE
+        and "_is_coroutine_marker" not in func.__dict__
+        and "_is_coroutine" not in func.__dict__
+    )
 
 
 class View:
@@ -84,24 +102,39 @@ class View:
 
         The function carries ``view_class`` (the class it builds instances
         from; replace it to swap the class in tests), ``methods`` and
-        ``provide_automatic_options``. ``dispatch_request`` is run through
-        ``current_app.ensure_sync``, so it may be ``async def``.
+        ``provide_automatic_options``. ``dispatch_request`` may be
+        ``async def``: it then runs through ``current_app.ensure_sync``. A
+        plain ``def`` is called directly, as ``ensure_sync`` would return it
+        unchanged; that is decided here, once.
         """
-        # The function that is finally returned (after ``decorators``); a
-        # per-request instance is built from *its* ``view_class``.
+        # The function finally returned (after ``decorators``); per-request
+        # instances are built from *its* ``view_class``, which may be replaced.
         exported: t.Any = None
 
         if cls.init_every_request:
+            sync_dispatch = _is_plain_sync(cls.dispatch_request)
 
             def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                instance = exported.view_class(*class_args, **class_kwargs)
+                view_class = exported.view_class
+                instance = view_class(*class_args, **class_kwargs)
+
+                if sync_dispatch and view_class is cls:
+                    return instance.dispatch_request(**kwargs)  # type: ignore[no-any-return]
+
                 return current_app.ensure_sync(instance.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
 
         else:
             dispatch = cls(*class_args, **class_kwargs).dispatch_request
 
-            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                return current_app.ensure_sync(dispatch)(**kwargs)  # type: ignore[no-any-return]
+            if _is_plain_sync(dispatch):
+
+                def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+                    return dispatch(**kwargs)
+
+            else:
+
+                def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+                    return current_app.ensure_sync(dispatch)(**kwargs)  # type: ignore[no-any-return]
 
         exported = view
 
@@ -132,19 +165,22 @@ class MethodView(View):
     ``methods`` of its bases.
     """
 
-    #: HTTP method -> name of the attribute that handles it, built per subclass.
-    _handler_names: t.ClassVar[dict[str, str]] = {}
+    #: HTTP method -> (attribute name, whether it is a plain sync function),
+    #: built for each subclass.
+    _handlers: t.ClassVar[dict[str, tuple[str, bool]]] = {}
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
 
         defined = sorted(name for name in HTTP_METHOD_FUNCS if hasattr(cls, name))
-        handlers = {name.upper(): name for name in defined}
+        handlers = {
+            name.upper(): (name, _is_plain_sync(getattr(cls, name))) for name in defined
+        }
 
         if "HEAD" not in handlers and "GET" in handlers:
-            handlers["HEAD"] = "get"
+            handlers["HEAD"] = handlers["GET"]
 
-        cls._handler_names = handlers
+        cls._handlers = handlers
 
         if "methods" not in cls.__dict__:
             methods: set[str] = set()
@@ -167,9 +203,19 @@ class MethodView(View):
         method, which means the route allows a method the class cannot serve.
         """
         method = request.method
-        # Methods outside the table: non-standard ones, or handlers set later.
-        name = self._handler_names.get(method) or method.lower()
-        handler = getattr(self, name, None)
+        entry = self._handlers.get(method)
+
+        if entry is not None:
+            name, sync = entry
+
+            # Unless the instance replaced the class's handler, skip ensure_sync.
+            if sync and name not in self.__dict__:
+                return getattr(self, name)(**kwargs)  # type: ignore[no-any-return]
+
+            handler = getattr(self, name, None)
+        else:
+            # Non-standard methods, or handlers set only on the instance.
+            handler = getattr(self, method.lower(), None)
 
         if handler is None:
             raise RuntimeError(self._missing_handler_message(method))

@@ -37,7 +37,7 @@ from microframe.cli import (
     show_server_banner,
     with_appcontext,
 )
-from microframe.globals import _cv_app, app_ctx
+from microframe.globals import app_ctx
 
 APPS = Path(__file__).parent / "apps" / "cli"
 
@@ -64,8 +64,6 @@ def _isolate(
     roots = (str(APPS), str(tmp_path_factory.getbasetemp()))
     yield
 
-    leaked = _cv_app.get(None)
-    assert leaked is None, f"the test left an app context pushed: {leaked!r}"
     os.environ.clear()
     os.environ.update(saved_env)
     sys.path[:] = saved_path
@@ -87,13 +85,6 @@ def in_apps(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-@pytest.fixture
-def app() -> Microframe:
-    app = Microframe("cli_test_app")
-    app.testing = True
-    return app
 
 
 def load(import_path: str | None) -> Microframe:
@@ -268,6 +259,11 @@ def test_error_import_error_inside_module(in_apps: Path) -> None:
     assert "Traceback" in message
 
 
+def test_error_plain_import_error_inside_module(in_apps: Path) -> None:
+    with pytest.raises(NoAppException, match="refuses to load"):
+        load("broken_import_plain")
+
+
 def test_locate_app_missing_module_can_return_none(in_apps: Path) -> None:
     assert locate_app("does_not_exist_anywhere", None, False) is None
     assert locate_app(prepare_import("hello.py"), "app").name == "hello"
@@ -277,7 +273,7 @@ def test_find_best_app_on_a_module_object() -> None:
     module = types.ModuleType("built")
     module.thing = Microframe("built")  # type: ignore[attr-defined]
 
-    assert find_best_app(module) is module.thing  # type: ignore[attr-defined]
+    assert find_best_app(module) is module.thing
 
 
 def test_prepare_import(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -491,7 +487,7 @@ def test_custom_group(app: Microframe, runner: CliRunner) -> None:
     assert "--version" not in help_text
     assert "routes" not in help_text
     assert group.context_settings["auto_envvar_prefix"] == "MICROFRAME"
-    assert runner.invoke(group, ["--flag"]).output == "flag=True app=cli_test_app\n"
+    assert runner.invoke(group, ["--flag"]).output == "flag=True app=test_app\n"
 
 
 def test_group_with_own_obj(app: Microframe, runner: CliRunner) -> None:
@@ -566,8 +562,8 @@ def test_app_cli_commands_get_app_context(app: Microframe) -> None:
 
     runner = app.test_cli_runner()
 
-    assert runner.invoke(args=["with-parens"]).output == "parens cli_test_app\n"
-    assert runner.invoke(args=["no-parens"]).output == "no parens cli_test_app\n"
+    assert runner.invoke(args=["with-parens"]).output == "parens test_app\n"
+    assert runner.invoke(args=["no-parens"]).output == "no parens test_app\n"
     assert runner.invoke(args=["named"]).output == "context: False\n"
 
 
@@ -592,7 +588,7 @@ def test_app_cli_subgroups_are_app_groups(app: Microframe) -> None:
     assert isinstance(cache, AppGroup)
     assert type(plain) is click.Group
     assert app.test_cli_runner().invoke(args=["db", "init"]).output == (
-        "init cli_test_app\n"
+        "init test_app\n"
     )
 
 
@@ -612,7 +608,7 @@ def test_blueprint_cli_group(app: Microframe, runner: CliRunner) -> None:
     app.register_blueprint(merged)
     group = MicroframeGroup(create_app=lambda: app)
 
-    assert runner.invoke(group, ["things", "list"]).output == "things of cli_test_app\n"
+    assert runner.invoke(group, ["things", "list"]).output == "things of test_app\n"
     assert runner.invoke(group, ["top"]).output == "top level\n"
 
 
@@ -624,7 +620,7 @@ def test_with_appcontext_loads_the_app(app: Microframe, runner: CliRunner) -> No
 
     result = runner.invoke(show, obj=ScriptInfo(create_app=lambda: app))
 
-    assert result.output == "cli_test_app\n"
+    assert result.output == "test_app\n"
     assert show.callback.__name__ == "show"  # type: ignore[union-attr]
 
 
@@ -647,6 +643,19 @@ def test_with_appcontext_reuses_active_context(
     assert seen == [ctx]
 
 
+def test_group_reuses_active_app_context(app: Microframe, runner: CliRunner) -> None:
+    seen: list[object] = []
+
+    @app.cli.command()
+    def show() -> None:
+        seen.append(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+    with app.app_context() as ctx:
+        runner.invoke(MicroframeGroup(create_app=lambda: app), ["show"])
+
+    assert seen == [ctx]
+
+
 def test_app_context_covers_parameter_callbacks(
     app: Microframe, runner: CliRunner
 ) -> None:
@@ -660,7 +669,7 @@ def test_app_context_covers_parameter_callbacks(
 
     result = runner.invoke(MicroframeGroup(create_app=lambda: app), ["where"])
 
-    assert result.output == "here in cli_test_app\n"
+    assert result.output == "here in test_app\n"
 
 
 # -- dotenv --------------------------------------------------------------------
@@ -709,6 +718,16 @@ def test_load_dotenv_searches_parents(
     child = env_dir / "child"
     child.mkdir()
     monkeypatch.chdir(child)
+
+    assert load_dotenv() is True
+    assert os.environ["MF_ONLY_ENV"] == "env"
+
+
+def test_load_dotenv_only_dot_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("MF_ONLY_ENV=env\n")
+    monkeypatch.chdir(tmp_path)
 
     assert load_dotenv() is True
     assert os.environ["MF_ONLY_ENV"] == "env"
@@ -1020,7 +1039,7 @@ def test_show_server_banner(
         " * Serving Microframe app 'demo'\n * Debug mode: on\n"
     )
 
-    show_server_banner(None, None)  # type: ignore[arg-type]
+    show_server_banner(None, None)
     assert capsys.readouterr().out == ""
 
     monkeypatch.setattr(werkzeug.serving, "is_running_from_reloader", lambda: True)
@@ -1058,11 +1077,11 @@ def test_shell(app: Microframe, interact: dict[str, t.Any]) -> None:
     assert result.exit_code == 0, result.output
     banner = interact["banner"]
     assert banner.startswith(f"Python {sys.version} on {sys.platform}\n")
-    assert "\nApp: cli_test_app\n" in banner
+    assert "\nApp: test_app\n" in banner
     assert f"Instance: {app.instance_path}" in banner
     assert interact["local"]["app"] is app
     assert interact["local"]["answer"] == 42
-    assert interact["local"]["inside"] == "cli_test_app"
+    assert interact["local"]["inside"] == "test_app"
 
 
 def test_shell_runs_pythonstartup(
@@ -1087,6 +1106,8 @@ def test_shell_runs_pythonstartup(
 def test_shell_interactive_hook(
     app: Microframe, interact: dict[str, t.Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import rlcompleter  # noqa: F401  # imported for real before readline is faked
+
     calls: list[str] = []
     completers: list[t.Any] = []
     fake_readline = types.ModuleType("readline")
@@ -1096,10 +1117,12 @@ def test_shell_interactive_hook(
         sys, "__interactivehook__", lambda: calls.append("hook"), raising=False
     )
 
+    app.shell_context_processor(lambda: {"answer": 42})
     app.test_cli_runner().invoke(MicroframeGroup(), ["shell"])
 
     assert calls == ["hook"]
-    assert completers[0]("ap", 0) == "app"  # completes from the shell namespace
+    assert len(completers) == 1
+    assert completers[0]("answ", 0) == "answer"  # completes shell context names
 
     monkeypatch.setitem(sys.modules, "readline", None)
     app.test_cli_runner().invoke(MicroframeGroup(), ["shell"])
@@ -1161,14 +1184,14 @@ def test_routes_output(runner: CliRunner) -> None:
     output = invoke_routes(app, [], MicroframeGroup)
 
     assert output.splitlines() == [
-        "Endpoint          Methods        Rule                ",
-        "----------------  -------------  --------------------",
-        "aaa_first         DELETE, PATCH  /zzz                ",
-        "admin.dashboard   GET            /admin/             ",
-        "admin.user        GET, POST      /admin/users/<name> ",
-        "create_item       POST           /items              ",
-        "index             GET            /                   ",
-        "item              GET, PUT       /items/<int:item_id>",
+        "Endpoint         Methods        Rule                ",
+        "---------------  -------------  --------------------",
+        "aaa_first        DELETE, PATCH  /zzz                ",
+        "admin.dashboard  GET            /admin/             ",
+        "admin.user       GET, POST      /admin/users/<name> ",
+        "create_item      POST           /items              ",
+        "index            GET            /                   ",
+        "item             GET, PUT       /items/<int:item_id>",
     ]
 
 

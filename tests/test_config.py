@@ -93,7 +93,7 @@ def test_from_mapping_without_arguments_changes_nothing(config: Config) -> None:
 
 def test_from_mapping_rejects_extra_positional_arguments(config: Config) -> None:
     with pytest.raises(TypeError):
-        config.from_mapping({"A": 1}, {"B": 2})  # type: ignore[misc]
+        config.from_mapping({"A": 1}, {"B": 2})  # type: ignore[call-arg]
 
 
 # -- from_object --
@@ -494,7 +494,7 @@ def test_from_file_load_errors_propagate(
 def test_from_file_matches_flask_silent_rules(tmp_path: pathlib.Path) -> None:
     write(tmp_path / "plain", "")
     for name in ("missing.json", ".", "plain/inner.json"):
-        outcomes = []
+        outcomes: list[bool | type[OSError]] = []
         for cls in (Config, flask.Config):
             try:
                 outcomes.append(cls(tmp_path).from_file(name, json.load, silent=True))
@@ -567,7 +567,7 @@ def test_config_attribute_reads_and_writes_config() -> None:
 def test_config_attribute_converter_applies_on_read_only() -> None:
     holder = Holder()
     assert holder.port == 5000
-    holder.port = "8080"  # type: ignore[assignment]
+    holder.port = "8080"
     assert holder.config["PORT"] == "8080"
     assert holder.port == 8080
 

@@ -230,15 +230,18 @@ def test_provider_extra_types(app: Microframe, value: t.Any, expected: str) -> N
 
 
 def test_provider_dumps_matches_flask(app: Microframe, flask_app: flask.Flask) -> None:
-    for kwargs in (
+    calls: list[dict[str, t.Any]] = [
         {},
         {"indent": 2},
         {"separators": (",", ":")},
         {"sort_keys": False},
         {"ensure_ascii": False, "indent": "\t"},
         {"skipkeys": True, "sort_keys": False},
-    ):
-        value = {**DOCUMENT, (3,): "dropped"} if "skipkeys" in kwargs else DOCUMENT
+    ]
+    for kwargs in calls:
+        value: dict[t.Any, t.Any] = dict(DOCUMENT)
+        if "skipkeys" in kwargs:
+            value[(3,)] = "dropped"
         assert app.json.dumps(value, **kwargs) == flask_app.json.dumps(
             value, **kwargs
         ), kwargs
@@ -289,12 +292,13 @@ def test_cycles_and_deep_data_fail_like_flask(
     for _ in range(100_000):
         deep = [deep]
 
-    for value, kwargs, error in [
+    cases: list[tuple[t.Any, dict[str, t.Any], type[Exception]]] = [
         (cyclic, {}, ValueError),
         (SelfDefault(), {"default": default}, ValueError),
         (deep, {}, RecursionError),
         (cyclic, {"check_circular": False}, RecursionError),
-    ]:
+    ]
+    for value, kwargs, error in cases:
         with pytest.raises(error) as ours:
             app.json.dumps(value, **kwargs)
         with pytest.raises(error) as theirs:
@@ -442,11 +446,11 @@ def test_subclass_class_attributes(app: Microframe) -> None:
 def test_provider_keeps_only_a_weak_reference() -> None:
     app = Microframe(__name__)
     provider = app.json
-    assert provider._app.name == app.name  # type: ignore[attr-defined]
+    assert provider._app.name == app.name
     del app
     gc.collect()
     with pytest.raises(ReferenceError):
-        _ = provider._app.name  # type: ignore[attr-defined]
+        _ = provider._app.name
 
 
 # -- response() / jsonify --
@@ -532,7 +536,7 @@ def test_response_uses_overridden_dumps(app: Microframe) -> None:
         assert mjson.jsonify([1]).get_data(as_text=True) == (
             '/*{"separators": [",", ":"]}*/[1]\n'
         )
-        app.json.compact = False  # type: ignore[attr-defined]
+        app.json.compact = False
         assert mjson.jsonify([1]).get_data(as_text=True) == (
             '/*{"indent": 2}*/[\n  1\n]\n'
         )

@@ -14,19 +14,7 @@ from microframe.globals import g, request
 from microframe.views import MethodView, View
 
 if t.TYPE_CHECKING:
-    from werkzeug.test import Client
-
-
-@pytest.fixture
-def app() -> Microframe:
-    app = Microframe(__name__)
-    app.testing = True
-    return app
-
-
-@pytest.fixture
-def client(app: Microframe) -> Client:
-    return app.test_client()
+    from microframe.testing import MicroframeClient as Client
 
 
 class Greeting(View):
@@ -35,7 +23,7 @@ class Greeting(View):
     def __init__(self, greeting: str = "Hello") -> None:
         self.greeting = greeting
 
-    def dispatch_request(self, name: str) -> str:
+    def dispatch_request(self, name: str) -> str:  # type: ignore[override]
         return f"{self.greeting}, {name}!"
 
 
@@ -78,7 +66,8 @@ def test_as_view_forwards_class_arguments(app: Microframe, client: Client) -> No
 def test_endpoint_defaults_to_the_given_name(app: Microframe) -> None:
     app.add_url_rule("/hello/<name>", view_func=Greeting.as_view("hello"))
 
-    assert app.view_functions["hello"].view_class is Greeting  # type: ignore[attr-defined]
+    view = app.view_functions["hello"]
+    assert view.view_class is Greeting  # type: ignore[union-attr]
 
 
 def test_methods_and_automatic_options(app: Microframe, client: Client) -> None:
@@ -138,7 +127,7 @@ def test_single_instance_made_at_as_view_time(app: Microframe, client: Client) -
 
 def test_view_class_can_be_replaced(app: Microframe, client: Client) -> None:
     class Stub(Greeting):
-        def dispatch_request(self, name: str) -> str:
+        def dispatch_request(self, name: str) -> str:  # type: ignore[override]
             return f"stubbed {name}"
 
     view = Greeting.as_view("hello")
@@ -265,8 +254,8 @@ def test_methods_are_inherited_and_extended() -> None:
 
     assert WithPut.methods == {"GET", "POST", "PUT"}
     assert FromMixin.methods == {"GET", "DELETE"}
-    assert ExplicitMethods.methods == ["GET"]
-    assert Inherits.methods == {"GET", "POST"}
+    assert list(ExplicitMethods.methods) == ["GET"]
+    assert set(Inherits.methods or ()) == {"GET", "POST"}  # base list + handlers
 
 
 def test_methods_match_flask_method_view() -> None:
@@ -277,16 +266,18 @@ def test_methods_match_flask_method_view() -> None:
     def child_body(ns: dict[str, t.Any]) -> None:
         ns["options"] = lambda self: "options"
 
-    empty = types.new_class("Empty", (MethodView,))
-    flask_empty = types.new_class("Empty", (flask.views.MethodView,))
+    empty: t.Any = types.new_class("Empty", (MethodView,))
+    flask_empty: t.Any = types.new_class("Empty", (flask.views.MethodView,))
     assert empty.methods is flask_empty.methods is None
 
-    ours = types.new_class("Ours", (MethodView,), exec_body=body)
-    theirs = types.new_class("Theirs", (flask.views.MethodView,), exec_body=body)
+    ours: t.Any = types.new_class("Ours", (MethodView,), exec_body=body)
+    theirs: t.Any = types.new_class("Theirs", (flask.views.MethodView,), exec_body=body)
     assert ours.methods == theirs.methods == {"GET", "PATCH"}
 
-    ours_child = types.new_class("OursChild", (ours,), exec_body=child_body)
-    theirs_child = types.new_class("TheirsChild", (theirs,), exec_body=child_body)
+    ours_child: t.Any = types.new_class("OursChild", (ours,), exec_body=child_body)
+    theirs_child: t.Any = types.new_class(
+        "TheirsChild", (theirs,), exec_body=child_body
+    )
     assert ours_child.methods == theirs_child.methods
 
 
@@ -416,3 +407,122 @@ def test_blueprint_registration_uses_view_methods(app: Microframe) -> None:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "item")
 
     assert rule.methods == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+# -- the sync fast path ----------------------------------------------------------
+
+
+@pytest.fixture
+def ensure_sync_calls(
+    app: Microframe, monkeypatch: pytest.MonkeyPatch
+) -> list[t.Callable[..., t.Any]]:
+    """Record what goes through ``app.ensure_sync``."""
+    calls: list[t.Callable[..., t.Any]] = []
+    real_ensure_sync = app.ensure_sync
+
+    def spy(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        calls.append(func)
+        return real_ensure_sync(func)
+
+    monkeypatch.setattr(app, "ensure_sync", spy)
+    return calls
+
+
+def handler_calls(calls: list[t.Callable[..., t.Any]]) -> list[str]:
+    """Names of the view-class methods among the ensure_sync calls."""
+    return [f.__name__ for f in calls if hasattr(f, "__self__")]
+
+
+def test_sync_handlers_skip_ensure_sync(
+    app: Microframe, client: Client, ensure_sync_calls: list[t.Callable[..., t.Any]]
+) -> None:
+    class Shared(View):
+        init_every_request = False
+
+        def dispatch_request(self) -> str:
+            return "shared"
+
+    app.add_url_rule("/items/<int:item_id>", view_func=ItemAPI.as_view("item"))
+    app.add_url_rule("/hello/<name>", view_func=Greeting.as_view("hello"))
+    app.add_url_rule("/shared", view_func=Shared.as_view("shared"))
+
+    assert client.get("/items/1").text == "get 1"
+    assert client.head("/items/1").status_code == 200
+    assert client.get("/hello/Ada").text == "Hello, Ada!"
+    assert client.get("/shared").text == "shared"
+    assert handler_calls(ensure_sync_calls) == []
+
+
+def test_async_handlers_go_through_ensure_sync(
+    app: Microframe, client: Client, ensure_sync_calls: list[t.Callable[..., t.Any]]
+) -> None:
+    class AsyncAPI(MethodView):
+        async def get(self) -> str:
+            return "async get"
+
+    class AsyncView(View):
+        async def dispatch_request(self) -> str:  # type: ignore[override]
+            return "async view"
+
+    app.add_url_rule("/api", view_func=AsyncAPI.as_view("api"))
+    app.add_url_rule("/view", view_func=AsyncView.as_view("view"))
+
+    assert client.get("/api").text == "async get"
+    assert client.get("/view").text == "async view"
+    assert handler_calls(ensure_sync_calls) == ["get", "dispatch_request"]
+
+
+def test_replaced_view_class_may_be_async(app: Microframe, client: Client) -> None:
+    class AsyncGreeting(Greeting):
+        async def dispatch_request(self, name: str) -> str:  # type: ignore[override]
+            return f"async {name}"
+
+    view = Greeting.as_view("hello")
+    view.view_class = AsyncGreeting  # type: ignore[union-attr]
+    app.add_url_rule("/hello/<name>", view_func=view)
+
+    assert client.get("/hello/Ada").text == "async Ada"
+
+
+def test_handler_set_on_the_instance(app: Microframe, client: Client) -> None:
+    class Configurable(MethodView):
+        def __init__(self) -> None:
+            async def get() -> str:
+                return "instance get"
+
+            self.get = get
+
+        def get(self) -> str:  # type: ignore[method-assign]
+            return "class get"
+
+    app.add_url_rule("/", view_func=Configurable.as_view("configurable"))
+
+    assert client.get("/").text == "instance get"
+
+
+def test_handler_disabled_with_none(app: Microframe) -> None:
+    class NoDelete(ItemAPI):
+        delete = None
+
+    app.add_url_rule("/items/<int:item_id>", view_func=NoDelete.as_view("item"))
+
+    with pytest.raises(RuntimeError, match="has no 'delete' method"):
+        app.test_client().delete("/items/1")
+
+
+def test_plain_sync_detection() -> None:
+    from microframe.views import _is_plain_sync
+
+    def plain() -> None: ...
+
+    async def coroutine() -> None: ...
+
+    def marked() -> None: ...
+
+    marked._is_coroutine_marker = True  # type: ignore[attr-defined]
+
+    assert _is_plain_sync(plain)
+    assert _is_plain_sync(Greeting("Hi").dispatch_request)
+    assert not _is_plain_sync(coroutine)
+    assert not _is_plain_sync(marked)
+    assert not _is_plain_sync(functools.partial(plain))
