@@ -781,6 +781,9 @@ class Microframe(Scaffold):
                 return found
             if url_map.certainly_missing(path):
                 raise NotFound()
+            found = url_map.match_dynamic(path, request.method)
+            if found is not None:
+                return found
         base = self._base_adapter(request)
         return base.match(  # type: ignore[return-value]
             wsgi_path_info(environ),

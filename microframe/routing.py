@@ -10,12 +10,14 @@ and subdomain matching — goes through werkzeug unchanged.
 
 from __future__ import annotations
 
+import re
 import threading
 import typing as t
 
 from werkzeug.routing import Map as MapBase
 from werkzeug.routing import MapAdapter
 from werkzeug.routing import Rule as RuleBase
+from werkzeug.routing import ValidationError
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import RuleFactory
@@ -46,6 +48,7 @@ class Map(MapBase):
         self._static_index: _StaticIndex | None = None
         # First path segments a non-indexed rule can start with; None: any.
         self._first_segments: frozenset[str] | None = frozenset()
+        self._walker: _Walker | None = None
         self._adapters: dict[t.Hashable, MapAdapter] = {}
         self._index_lock = threading.Lock()
 
@@ -53,6 +56,7 @@ class Map(MapBase):
         """Add a rule (or rule factory); the static index is rebuilt on next use."""
         super().add(rulefactory)
         self._static_index = None
+        self._walker = None
         self._adapters = {}
 
     def cached_adapter(
@@ -86,6 +90,21 @@ class Map(MapBase):
                 if rule.methods is None or method in rule.methods:
                     return rule, dict(rule.defaults) if rule.defaults else {}
         return None
+
+    def match_dynamic(
+        self, path: str, method: str
+    ) -> tuple[RuleBase, dict[str, t.Any]] | None:
+        """Match ``path`` the way werkzeug does, or return ``None`` to ask werkzeug.
+
+        Walks werkzeug's own state machine in werkzeug's order, with its
+        patterns compiled once, and gives up (``None``) on everything that is
+        not a plain match: 404, 405, redirects, aliases, converter errors.
+        Same conditions as :meth:`match_static`.
+        """
+        walker = self._walker
+        if walker is None:
+            walker = self._walker = _Walker.build(self)
+        return walker.match(path, method)
 
     def certainly_missing(self, path: str) -> bool:
         """Whether werkzeug would answer ``path`` with 404 whatever the method.
@@ -146,6 +165,141 @@ class Map(MapBase):
             return False
         siblings = self._rules_by_endpoint.get(rule.endpoint, ())
         return not (rule.endpoint in with_defaults and len(siblings) > 1)
+
+
+class _GiveUp(Exception):
+    """Raised inside the walk where werkzeug would redirect (slash required)."""
+
+
+class _Walker:
+    """A faster walk of werkzeug's routing state machine, for plain matches.
+
+    werkzeug's matcher recompiles (from its cache) each part's pattern and
+    copies the remaining path segments at every step. This walk visits the
+    same states in the same order — static transitions first, then dynamic
+    ones by weight, with backtracking — so any match it finds is the one
+    werkzeug finds. Rules whose match werkzeug post-processes (redirects,
+    aliases, defaults redirects) are left to werkzeug.
+    """
+
+    def __init__(
+        self,
+        root: t.Any,
+        domain: str,
+        patterns: dict[int, tuple[re.Pattern[str], tuple[str, ...]]],
+        delegated: set[int],
+    ) -> None:
+        self.root = root
+        self.domain = domain
+        self.patterns = patterns
+        self.delegated = delegated
+
+    @classmethod
+    def build(cls, url_map: Map) -> _Walker:
+        url_map.update()
+        root = getattr(getattr(url_map, "_matcher", None), "_root", None)
+        if root is None:  # pragma: no cover -- a werkzeug without the state machine
+            return cls(None, "", {}, set())
+        patterns: dict[int, tuple[re.Pattern[str], tuple[str, ...]]] = {}
+        stack = [root]
+        while stack:
+            state = stack.pop()
+            stack.extend(state.static.values())
+            for part, next_state in state.dynamic:
+                pattern = re.compile(part.content)
+                names = tuple(
+                    name
+                    for name in sorted(pattern.groupindex)
+                    if name[:11] == "__werkzeug_"
+                )
+                patterns[id(part)] = (pattern, names)
+                stack.append(next_state)
+        delegated = set()  # ids: rules compare by value and are unhashable
+        for rule in url_map._rules:
+            if rule.redirect_to is not None or rule.alias or rule.websocket:
+                delegated.add(id(rule))
+            elif url_map.redirect_defaults and any(
+                other.provides_defaults_for(rule)
+                for other in url_map._rules_by_endpoint[rule.endpoint]
+            ):
+                delegated.add(id(rule))
+        return cls(root, url_map.default_subdomain or "", patterns, delegated)
+
+    def match(self, path: str, method: str) -> tuple[RuleBase, dict[str, t.Any]] | None:
+        if self.root is None:  # pragma: no cover -- see build()
+            return None
+        parts = [self.domain, *path.split("/")]
+        try:
+            found = self._walk(self.root, parts, 0, method, [])
+        except _GiveUp:
+            return None
+        if found is None:
+            return None
+        rule, values = found
+        if id(rule) in self.delegated:
+            return None
+        converters = rule._converters
+        result: dict[str, t.Any] = {}
+        try:
+            for name, value in zip(converters, values):
+                result[name] = converters[name].to_python(value)
+        except ValidationError:
+            return None
+        if rule.defaults:
+            result.update(rule.defaults)
+        return rule, result
+
+    def _walk(
+        self, state: t.Any, parts: list[str], i: int, method: str, values: list[str]
+    ) -> tuple[RuleBase, list[str]] | None:
+        if i == len(parts):
+            for rule in state.rules:
+                if not rule.websocket and (
+                    rule.methods is None or method in rule.methods
+                ):
+                    return rule, values
+            slash_state = state.static.get("")
+            if slash_state is not None:
+                for rule in slash_state.rules:
+                    if not rule.websocket and (
+                        rule.methods is None or method in rule.methods
+                    ):
+                        if rule.strict_slashes:
+                            raise _GiveUp
+                        return rule, values
+            return None
+        part = parts[i]
+        next_state = state.static.get(part)
+        if next_state is not None:
+            found = self._walk(next_state, parts, i + 1, method, values)
+            if found is not None:
+                return found
+        for test_part, next_state in state.dynamic:
+            if test_part.final:
+                target = "/".join(parts[i:])
+                rest, j = parts, len(parts)
+            else:
+                target = part
+                rest, j = parts, i + 1
+            pattern, names = self.patterns[id(test_part)]
+            match = pattern.match(target)
+            if match is not None:
+                if test_part.suffixed and match.groups()[-1] == "/":
+                    rest, j = [""], 0
+                found = self._walk(
+                    next_state, rest, j, method, values + [match[n] for n in names]
+                )
+                if found is not None:
+                    return found
+        if i == len(parts) - 1 and part == "":
+            for rule in state.rules:
+                if (
+                    not rule.strict_slashes
+                    and not rule.websocket
+                    and (rule.methods is None or method in rule.methods)
+                ):
+                    return rule, values
+        return None
 
 
 def wsgi_path_info(environ: t.Mapping[str, t.Any]) -> str:
