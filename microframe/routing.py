@@ -15,9 +15,8 @@ import threading
 import typing as t
 
 from werkzeug.routing import Map as MapBase
-from werkzeug.routing import MapAdapter
+from werkzeug.routing import MapAdapter, ValidationError
 from werkzeug.routing import Rule as RuleBase
-from werkzeug.routing import ValidationError
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import RuleFactory
@@ -216,14 +215,19 @@ class _Walker:
                 stack.append(next_state)
         delegated = set()  # ids: rules compare by value and are unhashable
         for rule in url_map._rules:
-            if rule.redirect_to is not None or rule.alias or rule.websocket:
-                delegated.add(id(rule))
-            elif url_map.redirect_defaults and any(
-                other.provides_defaults_for(rule)
-                for other in url_map._rules_by_endpoint[rule.endpoint]
-            ):
+            if cls._post_processed(url_map, rule):
                 delegated.add(id(rule))
         return cls(root, url_map.default_subdomain or "", patterns, delegated)
+
+    @staticmethod
+    def _post_processed(url_map: Map, rule: RuleBase) -> bool:
+        # Rules whose matches werkzeug turns into redirects afterwards.
+        if rule.redirect_to is not None or rule.alias or rule.websocket:
+            return True
+        return url_map.redirect_defaults and any(
+            other.provides_defaults_for(rule)
+            for other in url_map._rules_by_endpoint[rule.endpoint]
+        )
 
     def match(self, path: str, method: str) -> tuple[RuleBase, dict[str, t.Any]] | None:
         if self.root is None:  # pragma: no cover -- see build()
@@ -241,7 +245,7 @@ class _Walker:
         converters = rule._converters
         result: dict[str, t.Any] = {}
         try:
-            for name, value in zip(converters, values):
+            for name, value in zip(converters, values, strict=False):
                 result[name] = converters[name].to_python(value)
         except ValidationError:
             return None

@@ -15,8 +15,7 @@ import uuid
 
 import pytest
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
-from werkzeug.routing import ValidationError
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule, ValidationError
 
 from microframe.routing import Map as FastMap
 
