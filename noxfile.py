@@ -1,4 +1,7 @@
-"""Development sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``."""
+"""Development sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``.
+
+``nox -s bench`` (not run by default) times microframe against Flask and its peers.
+"""
 
 from __future__ import annotations
 
@@ -46,3 +49,34 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the packages, the type-check snippets and this file strictly."""
     install_project(session, "typing")
     session.run("mypy")
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Execute every notebook in a Jupyter kernel; a failing cell fails the session."""
+    install_project(session, "notebooks")
+    session.run(
+        "python", "docs/execute_notebooks.py", "--timeout", "60", *session.posargs
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site, executing the notebooks, with warnings as errors; check it."""
+    install_project(session, "docs")
+    session.run(
+        "sphinx-build", "-nW", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+    )
+    session.run("pytest", "tests/test_docs.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Check the benchmark apps answer alike, then time microframe against its peers.
+
+    ``nox -s bench -- --quick`` is a ~30 s smoke run; a full run rewrites
+    ``benchmarks/RESULTS.md``. Not a default session: its numbers are not a test.
+    """
+    install_project(session, "bench")
+    session.run("python", "-m", "benchmarks.check")
+    session.run("python", "-m", "benchmarks", *session.posargs)

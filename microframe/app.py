@@ -47,7 +47,7 @@ from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .routing import Map, Rule, wsgi_path_info
+from .routing import Map, Rule, wsgi_path_info, wsgi_query_string
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -64,6 +64,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
+    from .serving import Server
     from .testing import MicroframeClient, MicroframeCliRunner
 
 T_shell_context_processor = t.TypeVar(
@@ -76,6 +77,17 @@ T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 _CO_COROUTINE = inspect.CO_COROUTINE
 _PLAIN_HTML = "text/html; charset=utf-8"
+
+
+# Methods whose override (on a subclass or the app itself) turns the shortcuts
+# of wsgi_app off, so that the override is called as it would be in Flask.
+_LEAN_OVERRIDABLE = (
+    "full_dispatch_request",
+    "finalize_request",
+    "make_response",
+    "process_response",
+)
+_SHORTCUT_OVERRIDABLE = frozenset({*_LEAN_OVERRIDABLE, "create_url_adapter"})
 
 
 def _make_timedelta(value: timedelta | int) -> timedelta:
@@ -276,20 +288,7 @@ class Microframe(Scaffold):
         )
         self._cli_name = self.name
 
-        # What the class overrides is known now, not per request.
-        cls = type(self)
-        self._uses_default_url_adapter = (
-            cls.create_url_adapter is Microframe.create_url_adapter
-        )
-        self._lean_dispatch = all(
-            getattr(cls, name) is getattr(Microframe, name)
-            for name in (
-                "full_dispatch_request",
-                "finalize_request",
-                "make_response",
-                "process_response",
-            )
-        )
+        self._decide_shortcuts()
 
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -307,6 +306,26 @@ class Microframe(Scaffold):
             )
 
         self.template_context_processors[None] = [_default_template_ctx_processor]
+
+    def _decide_shortcuts(self) -> None:
+        # What the class (or the instance) overrides is known when it is
+        # set, not looked up per request.
+        def inherited(name: str) -> bool:
+            method = getattr(getattr(self, name), "__func__", None)
+            return method is getattr(Microframe, name)
+
+        self._uses_default_url_adapter = inherited("create_url_adapter")
+        self._lean_dispatch = all(inherited(name) for name in _LEAN_OVERRIDABLE)
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        super().__setattr__(name, value)
+        if name in _SHORTCUT_OVERRIDABLE:
+            self._decide_shortcuts()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name in _SHORTCUT_OVERRIDABLE:
+            self._decide_shortcuts()
 
     def _check_setup_finished(self, f_name: str) -> None:
         # Registration stays open for the app's whole life: a notebook or a host
@@ -429,8 +448,16 @@ class Microframe(Scaffold):
                 context.update(self.ensure_sync(func)())
         context.update(given)
 
+    @t.overload
+    def template_filter(self, name: T_template_filter) -> T_template_filter: ...
+    @t.overload
+    def template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_filter], T_template_filter]: ...
     @setupmethod
-    def template_filter(self, name: T_template_filter | str | None = None) -> t.Any:
+    def template_filter(
+        self, name: T_template_filter | str | None = None
+    ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
         """Register a Jinja filter: ``@app.template_filter`` or ``("name")``."""
         if callable(name):
             self.add_template_filter(name)
@@ -449,8 +476,16 @@ class Microframe(Scaffold):
         """Register ``f`` as a Jinja filter named ``name`` (default: its name)."""
         self.jinja_env.filters[name or f.__name__] = f
 
+    @t.overload
+    def template_test(self, name: T_template_test) -> T_template_test: ...
+    @t.overload
+    def template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_test], T_template_test]: ...
     @setupmethod
-    def template_test(self, name: T_template_test | str | None = None) -> t.Any:
+    def template_test(
+        self, name: T_template_test | str | None = None
+    ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
         """Register a Jinja test: ``@app.template_test`` or ``("name")``."""
         if callable(name):
             self.add_template_test(name)
@@ -469,8 +504,16 @@ class Microframe(Scaffold):
         """Register ``f`` as a Jinja test named ``name`` (default: its name)."""
         self.jinja_env.tests[name or f.__name__] = f
 
+    @t.overload
+    def template_global(self, name: T_template_global) -> T_template_global: ...
+    @t.overload
+    def template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_global], T_template_global]: ...
     @setupmethod
-    def template_global(self, name: T_template_global | str | None = None) -> t.Any:
+    def template_global(
+        self, name: T_template_global | str | None = None
+    ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
         """Register a Jinja global: ``@app.template_global`` or ``("name")``."""
         if callable(name):
             self.add_template_global(name)
@@ -567,6 +610,44 @@ class Microframe(Scaffold):
         finally:
             self._got_first_request = False
 
+    def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        backend: str = "werkzeug",
+        token: str | bool | None = None,
+        url_prefix: str | None = None,
+        proxy_url: str | None = None,
+        allowed_hosts: cabc.Iterable[str] | None = None,
+        threads: int | None = None,
+        trust_proxy: bool | int | None = None,
+        **options: t.Any,
+    ) -> Server:
+        """Serve the app from a background thread; return once it listens.
+
+        Returns a :class:`~microframe.serving.Server` with ``url``, ``port``,
+        ``stop()`` and ``wait()``; ``with app.serve() as server:`` stops it on
+        exit. ``port=0`` picks a free port. Calling it again with the same
+        arguments returns the running server. See
+        :func:`microframe.serving.serve` for tokens, URL prefixes and proxies.
+        """
+        from .serving import serve
+
+        return serve(
+            self,
+            host,
+            port,
+            backend=backend,
+            token=token,
+            url_prefix=url_prefix,
+            proxy_url=proxy_url,
+            allowed_hosts=allowed_hosts,
+            threads=threads,
+            trust_proxy=trust_proxy,
+            **options,
+        )
+
     def test_client(
         self, use_cookies: bool = True, **kwargs: t.Any
     ) -> MicroframeClient:
@@ -645,6 +726,8 @@ class Microframe(Scaffold):
                 provide_automatic_options = False
         methods |= required_methods
 
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options
         if view_func is not None:
             old_func = self.view_functions.get(endpoint)
             if old_func is not None and old_func != view_func:
@@ -655,17 +738,17 @@ class Microframe(Scaffold):
                         f" {_describe(view_func)} as well. Give one of them another"
                         " endpoint name: @route(..., endpoint='other_name')."
                     )
-                self._drop_rules(endpoint)
-
-        rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options
+                self._replace_rules(endpoint, rule_obj)
+                self.view_functions[endpoint] = view_func
+                return
         self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
 
-    def _drop_rules(self, endpoint: str) -> None:
+    def _replace_rules(self, endpoint: str, rule: Rule) -> None:
         # werkzeug maps cannot remove rules; build a new map without the
-        # endpoint's rules and swap it in, so requests in flight keep a whole map.
+        # endpoint's rules, with ``rule`` instead, and swap it in whole, so a
+        # request in flight sees the old map or the new one, never a mix.
         old = self.url_map
         new = self.url_map_class(
             default_subdomain=old.default_subdomain,
@@ -679,7 +762,12 @@ class Microframe(Scaffold):
         new.converters = old.converters
         for existing in old.iter_rules():
             if existing.endpoint != endpoint:
-                new.add(existing.empty())
+                copy = existing.empty()
+                # Rule.empty() forgets these two.
+                copy.merge_slashes = existing.merge_slashes
+                copy.websocket = existing.websocket
+                new.add(copy)
+        new.add(rule)
         self.url_map = new
 
     @setupmethod
@@ -754,7 +842,7 @@ class Microframe(Scaffold):
             base.url_scheme,
             wsgi_path_info(environ),
             request.method,
-            environ.get("QUERY_STRING", ""),
+            wsgi_query_string(environ),
         )
 
     def _match_request(
@@ -789,7 +877,7 @@ class Microframe(Scaffold):
             wsgi_path_info(environ),
             request.method,
             return_rule=True,
-            query_args=environ.get("QUERY_STRING", ""),
+            query_args=wsgi_query_string(environ),
             websocket=base.websocket,
         )
 
@@ -918,7 +1006,8 @@ class Microframe(Scaffold):
             )
             return self.handle_url_build_error(error, endpoint, values)
         if _anchor is not None:
-            rv = f"{rv}#{_url_quote(_anchor, safe='%!#$&()*+,/:;=?@')}"
+            _anchor = _url_quote(_anchor, safe="%!#$&'()*+,/:;=?@")
+            rv = f"{rv}#{_anchor}"
         return rv
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
@@ -989,13 +1078,13 @@ class Microframe(Scaffold):
         req = _cv_request.get().request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
-        rule = t.cast(Rule, req.url_rule)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
         if req.method == "OPTIONS" and getattr(
             rule, "provide_automatic_options", False
         ):
             return self.make_default_options_response()
-        view_args = t.cast(dict[str, t.Any], req.view_args)
-        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
+        view = self.ensure_sync(self.view_functions[rule.endpoint])
+        return view(**req.view_args)  # type: ignore[no-any-return,arg-type]
 
     def _run_view(self) -> ft.ResponseReturnValue:
         self._got_first_request = True
@@ -1396,4 +1485,16 @@ class Microframe(Scaffold):
         return self.wsgi_app(environ, start_response)
 
     def __repr__(self) -> str:
-        return f"<Microframe {self.name!r}>"
+        from .notebook import app_repr
+
+        return app_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .notebook import app_repr_html
+
+        return app_repr_html(self)
+
+    def _repr_pretty_(self, printer: t.Any, cycle: bool) -> None:
+        from .notebook import app_repr_text
+
+        printer.text(repr(self) if cycle else app_repr_text(self))

@@ -341,8 +341,16 @@ class Blueprint(Scaffold):
 
     # -- app-wide registrations ---------------------------------------------------
 
+    @t.overload
+    def app_template_filter(self, name: T_template_filter) -> T_template_filter: ...
+    @t.overload
+    def app_template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_filter], T_template_filter]: ...
     @setupmethod
-    def app_template_filter(self, name: T_template_filter | str | None = None) -> t.Any:
+    def app_template_filter(
+        self, name: T_template_filter | str | None = None
+    ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
         """Register an app-wide Jinja filter: with or without ``("name")``."""
         if callable(name):
             self.add_app_template_filter(name)
@@ -361,8 +369,16 @@ class Blueprint(Scaffold):
         """Register ``f`` as an app-wide Jinja filter when the blueprint registers."""
         self.record_once(lambda s: s.app.add_template_filter(f, name=name))
 
+    @t.overload
+    def app_template_test(self, name: T_template_test) -> T_template_test: ...
+    @t.overload
+    def app_template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_test], T_template_test]: ...
     @setupmethod
-    def app_template_test(self, name: T_template_test | str | None = None) -> t.Any:
+    def app_template_test(
+        self, name: T_template_test | str | None = None
+    ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
         """Register an app-wide Jinja test: with or without ``("name")``."""
         if callable(name):
             self.add_app_template_test(name)
@@ -381,8 +397,16 @@ class Blueprint(Scaffold):
         """Register ``f`` as an app-wide Jinja test when the blueprint registers."""
         self.record_once(lambda s: s.app.add_template_test(f, name=name))
 
+    @t.overload
+    def app_template_global(self, name: T_template_global) -> T_template_global: ...
+    @t.overload
+    def app_template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_global], T_template_global]: ...
     @setupmethod
-    def app_template_global(self, name: T_template_global | str | None = None) -> t.Any:
+    def app_template_global(
+        self, name: T_template_global | str | None = None
+    ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
         """Register an app-wide Jinja global: with or without ``("name")``."""
         if callable(name):
             self.add_app_template_global(name)

@@ -61,6 +61,9 @@ def stream_with_context(
             def generate():
                 yield f"Hello {request.args['name']}!"
             return generate()
+
+    The contexts are pushed again while the stream is consumed, so teardown
+    functions run when the view returns and once more when the stream ends.
     """
     try:
         gen = iter(generator_or_function)  # type: ignore[arg-type]
@@ -79,10 +82,14 @@ def stream_with_context(
             " none. Call it inside the view that returns the streamed response."
         )
     req_ctx = ctx
+    app_ctx = _cv_app.get()
 
     def generator() -> t.Iterator[t.AnyStr]:
-        with req_ctx:
-            yield None  # type: ignore[misc]  # primed below, inside the context
+        # Push the contexts when the server consumes the stream, not now: an
+        # async view runs in an event loop whose contextvars the server's
+        # iteration does not share, so a push made here could not be popped
+        # there. The app context goes first so that its ``g`` is the view's.
+        with app_ctx, req_ctx:
             try:
                 yield from gen
             finally:
@@ -90,9 +97,7 @@ def stream_with_context(
                 if close is not None:
                     close()
 
-    wrapped = generator()
-    next(wrapped)
-    return wrapped
+    return generator()
 
 
 def make_response(*args: t.Any) -> Response:

@@ -22,6 +22,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import RuleFactory
 
 _StaticIndex = dict[str, tuple["RuleBase", ...]]
+# The static index and the first path segments a non-indexed rule can start
+# with (None: any), built together so that readers never mix two versions.
+_Static = tuple[_StaticIndex, "frozenset[str] | None"]
 
 # Bound adapters kept per map; more distinct hosts than this start a new cache.
 _ADAPTER_CACHE_SIZE = 64
@@ -43,20 +46,25 @@ class Map(MapBase):
     """A werkzeug URL map that indexes its static rules and caches bound adapters."""
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._static_index: _StaticIndex | None = None
-        # First path segments a non-indexed rule can start with; None: any.
-        self._first_segments: frozenset[str] | None = frozenset()
+        self._index_lock = threading.Lock()
+        self._static: _Static | None = None
         self._walker: _Walker | None = None
         self._adapters: dict[t.Hashable, MapAdapter] = {}
-        self._index_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
 
     def add(self, rulefactory: RuleFactory) -> None:
-        """Add a rule (or rule factory); the static index is rebuilt on next use."""
-        super().add(rulefactory)
-        self._static_index = None
-        self._walker = None
-        self._adapters = {}
+        """Add a rule (or rule factory); the static index is rebuilt on next use.
+
+        Rules may be added while requests are matched in other threads: the
+        index and the walker are built from a settled map (never during an
+        add) and keep their own copy of what they need, so a request in flight
+        sees the rules from before or after the add, never half of it.
+        """
+        with self._index_lock, self._remap_lock:
+            super().add(rulefactory)
+            self._static = None
+            self._walker = None
+            self._adapters = {}
 
     def cached_adapter(
         self, key: t.Hashable, bind: t.Callable[[], MapAdapter]
@@ -80,10 +88,10 @@ class Map(MapBase):
         its static rules allows ``method``. Only valid when neither host nor
         subdomain matching is in use (the app checks that).
         """
-        index = self._static_index
-        if index is None:
-            index = self._build_static_index()
-        rules = index.get(path)
+        static = self._static
+        if static is None:
+            static = self._build_static_index()
+        rules = static[0].get(path)
         if rules is not None:
             for rule in rules:
                 if rule.methods is None or method in rule.methods:
@@ -102,7 +110,10 @@ class Map(MapBase):
         """
         walker = self._walker
         if walker is None:
-            walker = self._walker = _Walker.build(self)
+            with self._index_lock:
+                walker = self._walker
+                if walker is None:
+                    walker = self._walker = _Walker.build(self)
         return walker.match(path, method)
 
     def certainly_missing(self, path: str) -> bool:
@@ -112,10 +123,10 @@ class Map(MapBase):
         slash) and no other rule can start with its first segment; anything
         doubtful returns False and goes to werkzeug.
         """
-        index = self._static_index
-        if index is None:
-            index = self._build_static_index()
-        first_segments = self._first_segments
+        static = self._static
+        if static is None:
+            static = self._build_static_index()
+        index, first_segments = static
         if first_segments is None or "//" in path:
             return False
         if path.lstrip("/").partition("/")[0] in first_segments:
@@ -124,31 +135,50 @@ class Map(MapBase):
             return False
         return not (path.endswith("/") and path[:-1] in index)
 
-    def _build_static_index(self) -> _StaticIndex:
+    def _build_static_index(self) -> _Static:
         with self._index_lock:
+            static = self._static
+            if static is not None:
+                return static
             self.update()
-            index: dict[str, list[RuleBase]] = {}
             with_defaults = (
                 {rule.endpoint for rule in self._rules if rule.defaults}
                 if self.redirect_defaults
                 else set()
             )
-            first_segments: set[str] | None = set()
+            # werkzeug answers a static path with the first rule of its state
+            # that allows the method, so a path is indexed only when every
+            # rule werkzeug keeps there is plain; one redirect, alias or the
+            # like anywhere in that list leaves the whole path to werkzeug.
+            by_path: dict[str, list[tuple[RuleBase, bool]]] = {}
+            others: list[RuleBase] = []
             for rule in self._rules:
-                if self._is_plain_static(rule, with_defaults):
-                    index.setdefault(rule.rule, []).append(rule)
-                elif first_segments is not None:
-                    first = rule.rule.lstrip("/").partition("/")[0]
-                    if "<" in first or rule.host or rule.subdomain:
-                        first_segments = None
-                    else:
-                        first_segments.add(first)
-            frozen = {path: tuple(rules) for path, rules in index.items()}
-            self._first_segments = (
-                None if first_segments is None else frozenset(first_segments)
+                if rule.build_only:
+                    continue  # never matched
+                # A rule's arguments include its defaults: ask for converters.
+                if rule._converters or rule.subdomain != (
+                    self.default_subdomain or ""
+                ):
+                    others.append(rule)
+                    continue
+                path = rule.rule
+                if rule.merge_slashes:
+                    path = re.sub("/{2,}", "/", path)
+                plain = self._is_plain_static(rule, with_defaults)
+                by_path.setdefault(path, []).append((rule, plain))
+            index: _StaticIndex = {}
+            for path, entries in by_path.items():
+                if all(plain for _, plain in entries):
+                    index[path] = tuple(rule for rule, _ in entries)
+                else:
+                    others.extend(rule for rule, _ in entries)
+            firsts = [rule.rule.lstrip("/").partition("/")[0] for rule in others]
+            anywhere = any(
+                "<" in first or rule.host or rule.subdomain
+                for first, rule in zip(firsts, others, strict=True)
             )
-            self._static_index = frozen
-            return frozen
+            static = self._static = (index, None if anywhere else frozenset(firsts))
+            return static
 
     def _is_plain_static(self, rule: RuleBase, with_defaults: set[t.Any]) -> bool:
         # A rule werkzeug would answer with exactly (rule, defaults): no
@@ -157,8 +187,6 @@ class Map(MapBase):
         if rule.arguments or rule.build_only or rule.alias or rule.websocket:
             return False
         if rule.redirect_to is not None or rule.host:
-            return False
-        if rule.subdomain != (self.default_subdomain or ""):
             return False
         if not rule.rule.startswith("/") or "//" in rule.rule:
             return False
@@ -170,6 +198,19 @@ class _GiveUp(Exception):
     """Raised inside the walk where werkzeug would redirect (slash required)."""
 
 
+class _Node:
+    """A copy of one werkzeug routing state, owned by a :class:`_Walker`."""
+
+    __slots__ = ("dynamic", "rules", "static")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _Node] = {}
+        # (pattern, converter group names in order, final, suffixed, next node)
+        self.dynamic: list[tuple[re.Pattern[str], tuple[str, ...], bool, bool, _Node]]
+        self.dynamic = []
+        self.rules: tuple[RuleBase, ...] = ()
+
+
 class _Walker:
     """A faster walk of werkzeug's routing state machine, for plain matches.
 
@@ -179,45 +220,54 @@ class _Walker:
     ones by weight, with backtracking — so any match it finds is the one
     werkzeug finds. Rules whose match werkzeug post-processes (redirects,
     aliases, defaults redirects) are left to werkzeug.
+
+    The walker copies the states when it is built: werkzeug changes its own
+    in place when a rule is added (and re-sorts them), which a request being
+    matched in another thread must not see.
     """
 
-    def __init__(
-        self,
-        root: t.Any,
-        domain: str,
-        patterns: dict[int, tuple[re.Pattern[str], tuple[str, ...]]],
-        delegated: set[int],
-    ) -> None:
+    def __init__(self, root: _Node | None, domain: str, delegated: set[int]) -> None:
         self.root = root
         self.domain = domain
-        self.patterns = patterns
         self.delegated = delegated
 
     @classmethod
     def build(cls, url_map: Map) -> _Walker:
         url_map.update()
-        root = getattr(getattr(url_map, "_matcher", None), "_root", None)
-        if root is None:  # pragma: no cover -- a werkzeug without the state machine
-            return cls(None, "", {}, set())
-        patterns: dict[int, tuple[re.Pattern[str], tuple[str, ...]]] = {}
-        stack = [root]
+        state = getattr(getattr(url_map, "_matcher", None), "_root", None)
+        if state is None:  # pragma: no cover -- a werkzeug without the state machine
+            return cls(None, "", set())
+        root = _Node()
+        stack = [(state, root)]
         while stack:
-            state = stack.pop()
-            stack.extend(state.static.values())
+            state, node = stack.pop()
+            node.rules = tuple(state.rules)
+            for key, next_state in state.static.items():
+                node.static[key] = next_node = _Node()
+                stack.append((next_state, next_node))
             for part, next_state in state.dynamic:
                 pattern = re.compile(part.content)
+                # werkzeug numbers a part's converter groups __werkzeug_0, 1, ...
                 names = tuple(
-                    name
-                    for name in sorted(pattern.groupindex)
-                    if name[:11] == "__werkzeug_"
+                    sorted(
+                        (
+                            name
+                            for name in pattern.groupindex
+                            if name[:11] == "__werkzeug_"
+                        ),
+                        key=lambda name: int(name[11:]),
+                    )
                 )
-                patterns[id(part)] = (pattern, names)
-                stack.append(next_state)
+                next_node = _Node()
+                node.dynamic.append(
+                    (pattern, names, part.final, part.suffixed, next_node)
+                )
+                stack.append((next_state, next_node))
         delegated = set()  # ids: rules compare by value and are unhashable
         for rule in url_map._rules:
             if cls._post_processed(url_map, rule):
                 delegated.add(id(rule))
-        return cls(root, url_map.default_subdomain or "", patterns, delegated)
+        return cls(root, url_map.default_subdomain or "", delegated)
 
     @staticmethod
     def _post_processed(url_map: Map, rule: RuleBase) -> bool:
@@ -254,17 +304,17 @@ class _Walker:
         return rule, result
 
     def _walk(
-        self, state: t.Any, parts: list[str], i: int, method: str, values: list[str]
+        self, node: _Node, parts: list[str], i: int, method: str, values: list[str]
     ) -> tuple[RuleBase, list[str]] | None:
         if i == len(parts):
-            for rule in state.rules:
+            for rule in node.rules:
                 if not rule.websocket and (
                     rule.methods is None or method in rule.methods
                 ):
                     return rule, values
-            slash_state = state.static.get("")
-            if slash_state is not None:
-                for rule in slash_state.rules:
+            slash_node = node.static.get("")
+            if slash_node is not None:
+                for rule in slash_node.rules:
                     if not rule.websocket and (
                         rule.methods is None or method in rule.methods
                     ):
@@ -273,30 +323,29 @@ class _Walker:
                         return rule, values
             return None
         part = parts[i]
-        next_state = state.static.get(part)
-        if next_state is not None:
-            found = self._walk(next_state, parts, i + 1, method, values)
+        next_node = node.static.get(part)
+        if next_node is not None:
+            found = self._walk(next_node, parts, i + 1, method, values)
             if found is not None:
                 return found
-        for test_part, next_state in state.dynamic:
-            if test_part.final:
+        for pattern, names, final, suffixed, next_node in node.dynamic:
+            if final:
                 target = "/".join(parts[i:])
                 rest, j = parts, len(parts)
             else:
                 target = part
                 rest, j = parts, i + 1
-            pattern, names = self.patterns[id(test_part)]
             match = pattern.match(target)
             if match is not None:
-                if test_part.suffixed and match.groups()[-1] == "/":
+                if suffixed and match.groups()[-1] == "/":
                     rest, j = [""], 0
                 found = self._walk(
-                    next_state, rest, j, method, values + [match[n] for n in names]
+                    next_node, rest, j, method, values + [match[n] for n in names]
                 )
                 if found is not None:
                     return found
         if i == len(parts) - 1 and part == "":
-            for rule in state.rules:
+            for rule in node.rules:
                 if (
                     not rule.strict_slashes
                     and not rule.websocket
@@ -308,7 +357,15 @@ class _Walker:
 
 def wsgi_path_info(environ: t.Mapping[str, t.Any]) -> str:
     """PATH_INFO as the str werkzeug routes on (WSGI latin-1 undone to UTF-8)."""
-    value: str = environ.get("PATH_INFO") or ""
+    return _wsgi_text(environ.get("PATH_INFO") or "")
+
+
+def wsgi_query_string(environ: t.Mapping[str, t.Any]) -> str:
+    """QUERY_STRING decoded as ``bind_to_environ`` does, for redirect URLs."""
+    return _wsgi_text(environ.get("QUERY_STRING") or "")
+
+
+def _wsgi_text(value: str) -> str:
     if value.isascii():
         return value
     return value.encode("latin-1").decode(errors="replace")

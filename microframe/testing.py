@@ -184,9 +184,12 @@ class MicroframeClient(Client):
             request, buffered=buffered, follow_redirects=follow_redirects
         )
         response.json_module = self.application.json  # type: ignore[assignment]
-        while self._new_contexts:
-            cm = self._new_contexts.pop()
+        # Re-push in the order the request pushed them (app context first), so
+        # the request context reuses the kept app context instead of pushing a
+        # new one; after redirects the last request's context ends on top.
+        for cm in self._new_contexts:
             self._context_stack.enter_context(cm)
+        self._new_contexts.clear()
         return response
 
     def __enter__(self) -> MicroframeClient:

@@ -262,6 +262,11 @@ class Response(ResponseBase):
 
     autocorrect_location_header = False
 
+    def _repr_html_(self) -> str:
+        from .notebook import response_repr_html
+
+        return response_repr_html(self)
+
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
         """The ``MAX_COOKIE_SIZE`` of the current app, or werkzeug's default."""

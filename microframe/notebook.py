@@ -1,0 +1,272 @@
+"""Rich display in Jupyter, and the links that work behind Jupyter's proxies.
+
+IPython shows an object's ``_repr_html_``; microframe gives one to
+
+- an app: its routes (rule, methods, endpoint) and whether it is serving;
+- a :class:`~microframe.serving.Server`: a link to it, and
+  ``server.display()`` for the page itself in an IFrame;
+- a response (:func:`response_repr_html`): status, headers and body, with
+  HTML in a sandboxed iframe, JSON pretty-printed and text preformatted.
+  ``%load_ext microframe.notebook`` shows every werkzeug response this way.
+
+Under JupyterHub or jupyter-server-proxy the browser cannot reach
+``127.0.0.1:<port>`` directly; :func:`proxy_base` finds the path that can.
+
+Nothing here imports IPython unless it is already running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import typing as t
+
+from markupsafe import Markup
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.wrappers import Response as BaseResponse
+
+    from .app import Microframe
+    from .serving import Server
+
+#: The config key with the proxy URL for displayed links (see :func:`proxy_base`).
+PROXY_URL_KEY = "SERVE_PROXY_URL"
+_HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
+_TEXT_LIMIT = 100_000
+_TEXTUAL = frozenset(
+    {"application/javascript", "application/xml", "application/x-www-form-urlencoded"}
+)
+
+
+def proxy_base(
+    port: int,
+    proxy_url: str | None = None,
+    config: t.Mapping[str, t.Any] | None = None,
+    environ: t.Mapping[str, str] | None = None,
+) -> str | None:
+    """The URL (or path) through which a browser reaches ``port``, or ``None``.
+
+    In order: ``proxy_url``, the ``SERVE_PROXY_URL`` config key, then
+    ``JUPYTERHUB_SERVICE_PREFIX`` from the environment. A URL containing
+    ``{port}`` is a template (``"https://host/proxy/{port}"``); any other is
+    a Jupyter server's base URL, to which ``/proxy/<port>`` is added, the
+    path jupyter-server-proxy answers.
+    """
+    url = proxy_url or (config.get(PROXY_URL_KEY) if config is not None else None)
+    if url:
+        if "{port}" in url:
+            return str(url).format(port=port).rstrip("/")
+        return f"{str(url).rstrip('/')}/proxy/{port}"
+    prefix = (os.environ if environ is None else environ).get(
+        "JUPYTERHUB_SERVICE_PREFIX"
+    )
+    if prefix:
+        return f"{prefix.rstrip('/')}/proxy/{port}"
+    return None
+
+
+# -- apps ------------------------------------------------------------------------
+
+
+def _routes(app: Microframe) -> list[tuple[str, str, str]]:
+    rows = []
+    for rule in app.url_map.iter_rules():
+        methods = sorted(set(rule.methods or ()) - _HIDDEN_METHODS)
+        rows.append((rule.rule, ", ".join(methods), rule.endpoint))
+    return sorted(rows)
+
+
+def _serving(app: t.Any) -> Server | None:
+    # No server can run before microframe.serving is imported: don't import
+    # it (and werkzeug's server) just to show an app.
+    serving = sys.modules.get("microframe.serving")
+    if serving is None:
+        return None
+    return serving.server_for(app)  # type: ignore[no-any-return]
+
+
+def app_repr(app: Microframe) -> str:
+    """``<Microframe 'name'>``, with the URL while it is serving."""
+    server = _serving(app)
+    if server is None:
+        return f"<Microframe {app.name!r}>"
+    return f"<Microframe {app.name!r} serving at {server.url}>"
+
+
+def app_repr_text(app: Microframe) -> str:
+    """The app, its serving status and its route table, as plain text."""
+    rows = [("Rule", "Methods", "Endpoint"), *_routes(app)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [app_repr(app)]
+    for index, row in enumerate(rows):
+        lines.append(
+            "  ".join(
+                cell.ljust(w) for cell, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def app_repr_html(app: Microframe) -> str:
+    """The app as HTML: name, serving status with a link, and its routes."""
+    server = _serving(app)
+    if server is None:
+        status = Markup("not serving &mdash; <code>app.serve()</code> starts it")
+    else:
+        status = Markup("serving at {}").format(_link(server.browser_url()))
+    rows = Markup("").join(
+        Markup("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>").format(
+            rule, methods, endpoint
+        )
+        for rule, methods, endpoint in _routes(app)
+    )
+    return str(
+        Markup(
+            "<div class='microframe-app'><p><strong>Microframe</strong>"
+            " <code>{}</code>: {}</p><table><thead><tr><th>Rule</th><th>Methods</th>"
+            "<th>Endpoint</th></tr></thead><tbody>{}</tbody></table></div>"
+        ).format(app.name, status, rows)
+    )
+
+
+# -- servers ---------------------------------------------------------------------
+
+
+def _link(url: str) -> Markup:
+    return Markup("<a href='{0}' target='_blank' rel='noopener'>{0}</a>").format(url)
+
+
+def server_repr_html(server: Server) -> str:
+    """A server as HTML: a link while it runs, the fact that it stopped after."""
+    name = getattr(server.app, "name", None) or type(server.app).__name__
+    if server.running:
+        where = Markup("serving at {}").format(_link(server.browser_url()))
+    else:
+        where = Markup("stopped (was at <code>{}</code>)").format(server.url)
+    return str(
+        Markup("<div class='microframe-server'><strong>{}</strong> {}</div>").format(
+            name, where
+        )
+    )
+
+
+class InlineFrame:
+    """A page shown inline, as an IFrame, when displayed in Jupyter."""
+
+    def __init__(self, src: str, height: int = 400, width: str = "100%") -> None:
+        self.src = src
+        self.height = height
+        self.width = width
+
+    def _repr_html_(self) -> str:
+        return str(
+            Markup(
+                "<iframe src='{}' width='{}' height='{}' style='border: 1px solid"
+                " #ccc'></iframe>"
+            ).format(self.src, self.width, self.height)
+        )
+
+    def __repr__(self) -> str:
+        return f"<InlineFrame {self.src!r} height={self.height}>"
+
+
+def _ipython() -> t.Any:
+    # Only an IPython that is already imported can be running this code.
+    module = sys.modules.get("IPython")
+    get_ipython = getattr(module, "get_ipython", None)
+    return get_ipython() if get_ipython is not None else None
+
+
+def display_frame(src: str, height: int = 400) -> InlineFrame | None:
+    """Display ``src`` in an IFrame under IPython; elsewhere return the frame."""
+    frame = InlineFrame(src, height)
+    if _ipython() is None:
+        return frame
+    from IPython.display import display
+
+    display(frame)  # type: ignore[no-untyped-call]
+    return None
+
+
+# -- responses -------------------------------------------------------------------
+
+
+def _body_html(response: BaseResponse) -> Markup:
+    from werkzeug.test import TestResponse
+
+    if not response.is_sequence and not isinstance(response, TestResponse):
+        return Markup(
+            "<p><em>A streamed body, not shown (reading it would use it up).</em></p>"
+        )
+    data = response.get_data()
+    mimetype = response.mimetype or ""
+    if not data:
+        return Markup("<p><em>No body.</em></p>")
+    text = data.decode(response.mimetype_params.get("charset", "utf-8"), "replace")
+    if mimetype in ("text/html", "application/xhtml+xml"):
+        return Markup(
+            "<iframe sandbox='' srcdoc='{}' style='width: 100%; height: 300px;"
+            " border: 1px solid #ccc'></iframe>"
+        ).format(text)
+    if response.is_json:
+        with contextlib.suppress(ValueError):
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    elif not (
+        mimetype.startswith("text/")
+        or mimetype in _TEXTUAL
+        or mimetype.endswith("+xml")
+    ):
+        return Markup("<p><em>{} bytes of {}.</em></p>").format(
+            len(data), mimetype or "data"
+        )
+    note = Markup("")
+    if len(text) > _TEXT_LIMIT:
+        note = Markup("<p><em>First {} of {} characters.</em></p>").format(
+            _TEXT_LIMIT, len(text)
+        )
+        text = text[:_TEXT_LIMIT]
+    return Markup("<pre>{}</pre>{}").format(text, note)
+
+
+def response_repr_html(response: BaseResponse) -> str:
+    """A response as HTML: status, headers and the body.
+
+    HTML bodies render in a sandboxed iframe (no scripts, no forms), JSON is
+    pretty-printed and other text preformatted; binary bodies are summed up.
+    A streamed body of a response that is not a test response is left unread.
+    """
+    headers = Markup("").join(
+        Markup("<tr><th style='text-align: left'>{}</th><td>{}</td></tr>").format(
+            name, value
+        )
+        for name, value in response.headers.items()
+    )
+    return str(
+        Markup(
+            "<div class='microframe-response'><p><strong>{}</strong></p>"
+            "<table>{}</table>{}</div>"
+        ).format(response.status, headers, _body_html(response))
+    )
+
+
+# -- the IPython extension -------------------------------------------------------
+
+
+def load_ipython_extension(ipython: t.Any) -> None:
+    """``%load_ext microframe.notebook``: show werkzeug responses as HTML."""
+    from werkzeug.wrappers import Response
+
+    formatter = ipython.display_formatter.formatters["text/html"]
+    formatter.for_type(Response, response_repr_html)
+
+
+def unload_ipython_extension(ipython: t.Any) -> None:
+    """``%unload_ext microframe.notebook``: back to IPython's default display."""
+    from werkzeug.wrappers import Response
+
+    formatter = ipython.display_formatter.formatters["text/html"]
+    formatter.pop(Response, None)

@@ -1,0 +1,103 @@
+"""The public names of the microframe package: none appear or vanish by accident."""
+
+from __future__ import annotations
+
+import types
+
+import flask
+
+import microframe
+
+PUBLIC_NAMES = {
+    "Blueprint",
+    "Config",
+    "Microframe",
+    "Request",
+    "Response",
+    "abort",
+    "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
+    "copy_current_request_context",
+    "current_app",
+    "flash",
+    "g",
+    "get_flashed_messages",
+    "get_template_attribute",
+    "got_request_exception",
+    "has_app_context",
+    "has_request_context",
+    "json",
+    "jsonify",
+    "make_response",
+    "message_flashed",
+    "redirect",
+    "render_template",
+    "render_template_string",
+    "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
+    "send_file",
+    "send_from_directory",
+    "session",
+    "stream_template",
+    "stream_template_string",
+    "stream_with_context",
+    "template_rendered",
+    "url_for",
+}
+
+
+def _exported(module: types.ModuleType) -> set[str]:
+    """Public names a package exports on purpose.
+
+    Submodules show up as attributes once imported, and ``annotations`` comes
+    from ``from __future__ import annotations``; neither is an export. The
+    ``json`` submodule is exported explicitly by both packages.
+    """
+    return {
+        name
+        for name in dir(module)
+        if not name.startswith("_")
+        and name != "annotations"
+        and (name == "json" or not isinstance(getattr(module, name), types.ModuleType))
+    }
+
+
+def test_public_names() -> None:
+    assert _exported(microframe) == PUBLIC_NAMES
+
+
+def test_every_flask_name_exists() -> None:
+    flask_names = _exported(flask) - {"Flask"}
+    assert flask_names <= _exported(microframe)
+    assert _exported(microframe) == flask_names | {"Microframe"}
+
+
+def test_names_are_what_they_say() -> None:
+    from microframe import app, blueprints, ctx, globals, helpers, signals, wrappers
+
+    assert microframe.Microframe is app.Microframe
+    assert microframe.Blueprint is blueprints.Blueprint
+    assert microframe.Request is wrappers.Request
+    assert microframe.Response is wrappers.Response
+    assert microframe.request is globals.request
+    assert microframe.has_app_context is ctx.has_app_context
+    assert microframe.url_for is helpers.url_for
+    assert microframe.message_flashed is signals.message_flashed
+    assert isinstance(microframe.json, types.ModuleType)
+    assert microframe.json.__name__ == "microframe.json"
+
+
+def test_helpers_all() -> None:
+    from microframe import helpers
+
+    for name in helpers.__all__:
+        assert getattr(microframe, name) is getattr(helpers, name)
+
+
+def test_no_flask_alias() -> None:
+    assert not hasattr(microframe, "Flask")

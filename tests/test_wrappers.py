@@ -1,0 +1,448 @@
+"""Tests for microframe.wrappers: the Request and Response classes."""
+
+from __future__ import annotations
+
+import io
+import typing as t
+
+import flask
+import pytest
+from werkzeug.exceptions import BadRequest, BadRequestKeyError, UnsupportedMediaType
+from werkzeug.test import EnvironBuilder
+
+from microframe import Blueprint, Microframe, Request, Response, request
+from microframe.ctx import AppContext, RequestContext
+from microframe.debughelpers import DebugFilesKeyError
+from microframe.testing import MicroframeClient
+
+# --- the fields read from the environ -------------------------------------------
+
+
+def _environ(**overrides: t.Any) -> dict[str, t.Any]:
+    builder = EnvironBuilder(
+        "/a/b",
+        base_url="http://example.com:8080/root/",
+        query_string="x=1&y=%C3%A9",
+        method="post",
+        headers={"X-Forwarded-For": "1.2.3.4", "X-Custom": "yes"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    environ = builder.get_environ()
+    builder.close()
+    for key, value in overrides.items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
+    return environ
+
+
+ENVIRONS = {
+    "plain": {},
+    "latin1 encoded utf8 path": {
+        "PATH_INFO": "/caf\xc3\xa9",
+        "SCRIPT_NAME": "/r\xc3\xa9/",
+    },
+    "missing values": {
+        "PATH_INFO": "",
+        "SERVER_PORT": None,
+        "REQUEST_METHOD": None,
+        "QUERY_STRING": None,
+        "REMOTE_ADDR": None,
+    },
+    "odd values": {
+        "PATH_INFO": "//double//",
+        "SERVER_PORT": "not a port",
+        "SERVER_NAME": None,
+        "HTTP_HOST": None,
+    },
+    "https lower-case method": {"wsgi.url_scheme": "https", "REQUEST_METHOD": "patch"},
+}
+
+FIELDS = [
+    "method",
+    "scheme",
+    "server",
+    "root_path",
+    "path",
+    "query_string",
+    "remote_addr",
+    "full_path",
+    "script_root",
+    "url",
+    "base_url",
+    "url_root",
+    "host_url",
+    "host",
+    "args",
+    "access_route",
+    "is_secure",
+]
+
+
+@pytest.mark.parametrize("overrides", ENVIRONS.values(), ids=list(ENVIRONS))
+def test_environ_fields_match_flask(overrides: dict[str, t.Any]) -> None:
+    ours = Request(_environ(**overrides))
+    theirs = flask.Request(_environ(**overrides))
+    for name in FIELDS:
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert list(ours.headers) == list(theirs.headers)
+
+
+def test_fields_can_be_assigned() -> None:
+    assert "request method" in (Request.method.__doc__ or "")
+    req = Request(_environ())
+    assert req.method == "POST"
+    req.method = "PUT"
+    req.path = "/elsewhere"
+    assert (req.method, req.path) == ("PUT", "/elsewhere")
+
+
+def test_request_registers_itself_in_the_environ() -> None:
+    environ = _environ()
+    req = Request(environ)
+    assert environ["werkzeug.request"] is req
+    shallow_environ = _environ()
+    Request(shallow_environ, shallow=True)
+    assert "werkzeug.request" not in shallow_environ
+
+
+# --- JSON bodies ------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_app(app: Microframe) -> Microframe:
+    @app.post("/json")
+    def json_view() -> t.Any:
+        return {"value": request.json}
+
+    @app.post("/get_json")
+    def get_json_view() -> t.Any:
+        return {
+            "silent": request.get_json(silent=True),
+            "force": request.get_json(force=True, silent=True),
+        }
+
+    return app
+
+
+def test_json_body(json_app: Microframe) -> None:
+    response = json_app.test_client().post("/json", json={"a": [1, 2]})
+    assert response.status_code == 200
+    assert response.json == {"value": {"a": [1, 2]}}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_malformed_json_is_a_400_saying_why(json_app: Microframe, debug: bool) -> None:
+    json_app.debug = debug
+    response = json_app.test_client().post(
+        "/json", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "The request body is not valid JSON: Expecting property name" in body
+    assert "Content-Type: application/json" in body
+
+
+@pytest.mark.parametrize(
+    ("content_type", "shown"),
+    [("text/plain", "&#39;text/plain&#39;"), (None, "&#39;missing&#39;")],
+)
+def test_wrong_content_type_is_a_415(
+    json_app: Microframe, content_type: str | None, shown: str
+) -> None:
+    response = json_app.test_client().post(
+        "/json", data="[1]", content_type=content_type
+    )
+    assert response.status_code == 415
+    body = response.get_data(as_text=True)
+    assert f"its Content-Type is {shown}" in body
+    assert "Content-Type: application/json" in body
+
+
+def test_json_errors_are_werkzeug_exceptions(app: Microframe) -> None:
+    with (
+        app.test_request_context(data="{", content_type="application/json"),
+        pytest.raises(BadRequest) as info,
+    ):
+        request.get_json()
+    assert info.value.code == 400
+    assert (info.value.description or "").startswith(
+        "The request body is not valid JSON"
+    )
+    with (
+        app.test_request_context(data="{}", content_type="text/plain"),
+        pytest.raises(UnsupportedMediaType),
+    ):
+        request.get_json()
+
+
+def test_get_json_silent_and_force(json_app: Microframe) -> None:
+    client = json_app.test_client()
+    plain = client.post("/get_json", data="[1]", content_type="text/plain")
+    assert plain.json == {"silent": None, "force": [1]}
+    broken = client.post("/get_json", data="{", content_type="application/json")
+    assert broken.json == {"silent": None, "force": None}
+
+
+def test_json_uses_the_app_json_provider(app: Microframe) -> None:
+    calls: list[t.Any] = []
+
+    class Provider(type(app.json)):  # type: ignore[misc]
+        def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+            calls.append(s)
+            return super().loads(s, **kwargs)
+
+    app.json = Provider(app)
+    with app.test_request_context(json={"a": 1}):
+        assert request.json == {"a": 1}
+    assert calls == [b'{"a": 1}']
+
+
+# --- forms, files and query arguments ---------------------------------------------
+
+
+@pytest.fixture
+def form_app(app: Microframe) -> Microframe:
+    @app.route("/form", methods=["POST"])
+    def form() -> t.Any:
+        return {
+            "form": request.form.to_dict(flat=False),
+            "files": {k: v.read().decode() for k, v in request.files.items()},
+            "args": request.args.to_dict(flat=False),
+        }
+
+    @app.before_request
+    def limit() -> None:
+        limit = request.args.get("limit")
+        if limit is not None:
+            request.max_content_length = int(limit)
+
+    return app
+
+
+def test_form_files_and_args(form_app: Microframe) -> None:
+    response = form_app.test_client().post(
+        "/form?a=1&a=2",
+        data={"f": ["x", "y"], "up": (io.BytesIO(b"file body"), "u.txt")},
+    )
+    assert response.json == {
+        "form": {"f": ["x", "y"]},
+        "files": {"up": "file body"},
+        "args": {"a": ["1", "2"]},
+    }
+
+
+def test_missing_form_key_is_a_400(form_app: Microframe) -> None:
+    @form_app.post("/key")
+    def key() -> str:
+        return request.form["missing"]
+
+    response = form_app.test_client().post("/key", data={"other": "1"})
+    assert response.status_code == 400
+    assert b"could not understand" in response.data
+
+
+def _assert_413(response: t.Any) -> None:
+    assert response.status_code == 413
+    assert b"Request Entity Too Large" in response.data
+
+
+def test_max_content_length(form_app: Microframe) -> None:
+    form_app.config["MAX_CONTENT_LENGTH"] = 10
+    client = form_app.test_client()
+    _assert_413(client.post("/form", data={"f": "v" * 20}))
+    assert client.post("/form", data={"f": "v"}).status_code == 200
+
+
+def test_max_content_length_per_request_override(form_app: Microframe) -> None:
+    client = form_app.test_client()
+    _assert_413(client.post("/form?limit=5", data={"f": "123456"}))
+    assert client.post("/form", data={"f": "123456"}).status_code == 200
+    # The override also lifts the config value for that request.
+    form_app.config["MAX_CONTENT_LENGTH"] = 5
+    response = client.post("/form?limit=100", data={"f": "123456"})
+    assert response.json["form"] == {"f": ["123456"]}  # type: ignore[index]
+
+
+def test_max_form_memory_size(form_app: Microframe) -> None:
+    form_app.config["MAX_FORM_MEMORY_SIZE"] = 10
+    client = form_app.test_client()
+    _assert_413(
+        client.post("/form", data={"f": "v" * 20, "up": (io.BytesIO(b"x"), "u.txt")})
+    )
+    response = client.post("/form", data={"f": "v" * 5, "g": "w" * 5})
+    assert response.status_code == 200
+
+
+def test_max_form_parts(form_app: Microframe) -> None:
+    form_app.config["MAX_FORM_PARTS"] = 2
+    client = form_app.test_client()
+    data = {"a": "1", "b": "2", "c": "3", "up": (io.BytesIO(b"x"), "u.txt")}
+    _assert_413(client.post("/form", data=data))
+
+
+def test_limits_read_the_config_of_the_current_app(app: Microframe) -> None:
+    app.config.update(MAX_CONTENT_LENGTH=1, MAX_FORM_MEMORY_SIZE=2, MAX_FORM_PARTS=3)
+    with app.test_request_context():
+        assert request.max_content_length == 1
+        assert request.max_form_memory_size == 2
+        assert request.max_form_parts == 3
+        request.max_form_memory_size = 20
+        request.max_form_parts = 30
+        assert request.max_form_memory_size == 20
+        assert request.max_form_parts == 30
+
+
+def test_limits_outside_an_app_are_werkzeugs() -> None:
+    req = Request(_environ())
+    assert req.max_content_length is None
+    assert req.max_form_memory_size == 500_000
+    assert req.max_form_parts == 1_000
+
+
+# --- what routing decided ---------------------------------------------------------
+
+
+def test_routing_attributes(app: Microframe) -> None:
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+
+    @child.route("/item/<int:n>")
+    def item(n: int) -> t.Any:
+        assert request.url_rule is not None
+        return {
+            "endpoint": request.endpoint,
+            "blueprint": request.blueprint,
+            "blueprints": request.blueprints,
+            "rule": request.url_rule.rule,
+            "view_args": request.view_args,
+        }
+
+    @app.route("/plain")
+    def plain() -> t.Any:
+        return {"blueprint": request.blueprint, "blueprints": request.blueprints}
+
+    parent.register_blueprint(child, url_prefix="/c")
+    app.register_blueprint(parent, url_prefix="/p")
+    client = app.test_client()
+    assert client.get("/p/c/item/3").json == {
+        "endpoint": "parent.child.item",
+        "blueprint": "parent.child",
+        "blueprints": ["parent.child", "parent"],
+        "rule": "/p/c/item/<int:n>",
+        "view_args": {"n": 3},
+    }
+    assert client.get("/plain").json == {"blueprint": None, "blueprints": []}
+
+
+def test_routing_attributes_on_a_miss(app: Microframe) -> None:
+    with app.test_request_context("/nowhere"):
+        assert request.url_rule is None
+        assert request.view_args is None
+        assert request.endpoint is None
+        assert request.blueprint is None
+        assert request.blueprints == []
+        assert request.routing_exception is not None
+        assert request.routing_exception.code == 404
+
+
+def test_routing_attributes_before_matching() -> None:
+    req = Request(_environ())
+    assert (req.url_rule, req.view_args, req.routing_exception) == (None, None, None)
+
+
+# --- the debug-mode files error -----------------------------------------------
+
+
+@pytest.fixture
+def files_app(app: Microframe) -> Microframe:
+    @app.post("/upload")
+    def upload() -> bytes:
+        return request.files["up"].read()
+
+    return app
+
+
+def test_files_key_error_explains_the_enctype_in_debug(files_app: Microframe) -> None:
+    files_app.debug = True
+    client = files_app.test_client()
+    with pytest.raises(DebugFilesKeyError) as info:
+        client.post("/upload", data={"up": "name.txt"})
+    message = str(info.value)
+    assert "request.files has no file 'up'" in message
+    assert "'application/x-www-form-urlencoded'" in message
+    assert 'enctype="multipart/form-data"' in message
+    assert "The browser sent only the file name(s): 'name.txt'" in message
+    assert isinstance(info.value, KeyError)
+    assert isinstance(info.value, AssertionError)
+
+
+def test_files_key_error_for_a_key_not_in_the_form_either(
+    files_app: Microframe,
+) -> None:
+    files_app.debug = True
+    with pytest.raises(BadRequestKeyError) as info:
+        files_app.test_client().post("/upload", data={"other": "1"})
+    assert not isinstance(info.value, DebugFilesKeyError)
+
+
+def test_files_key_error_without_debug_is_a_plain_400(files_app: Microframe) -> None:
+    response = files_app.test_client().post("/upload", data={"up": "name.txt"})
+    assert response.status_code == 400
+
+
+def test_multipart_in_debug_works(files_app: Microframe) -> None:
+    files_app.debug = True
+    response = files_app.test_client().post(
+        "/upload", data={"up": (io.BytesIO(b"content"), "a.txt")}
+    )
+    assert response.data == b"content"
+
+
+# --- Response -------------------------------------------------------------------
+
+
+def test_response_defaults_to_html() -> None:
+    response = Response("hello")
+    assert response.mimetype == "text/html"
+    assert response.content_type == "text/html; charset=utf-8"
+    assert response.status_code == 200
+    assert Response("x", mimetype="text/plain").content_type == (
+        "text/plain; charset=utf-8"
+    )
+
+
+def test_views_return_html_by_default(
+    client: MicroframeClient, app: Microframe
+) -> None:
+    app.add_url_rule("/", "index", lambda: "<p>hi</p>")
+    assert client.get("/").content_type == "text/html; charset=utf-8"
+
+
+def test_response_does_not_make_location_absolute(req_ctx: RequestContext) -> None:
+    response = Response(status=302, headers={"Location": "/relative"})
+    environ = request.environ
+    headers = response.get_wsgi_headers(environ)
+    assert headers["Location"] == "/relative"
+
+
+def test_response_json_uses_the_app_provider(app: Microframe) -> None:
+    response = Response('{"a": 1}', mimetype="application/json")
+    assert response.json == {"a": 1}
+    with app.app_context():
+        assert response.json == {"a": 1}
+
+
+def test_max_cookie_size_comes_from_config(app_ctx: AppContext) -> None:
+    app_ctx.app.config["MAX_COOKIE_SIZE"] = 80
+    response = Response()
+    assert response.max_cookie_size == 80
+    with pytest.warns(UserWarning, match="cookie is too large"):
+        response.set_cookie("big", "x" * 100)
+    app_ctx.app.config["MAX_COOKIE_SIZE"] = 0
+    Response().set_cookie("big", "x" * 10_000)  # 0 turns the check off
+
+
+def test_max_cookie_size_without_an_app_is_werkzeugs() -> None:
+    assert Response().max_cookie_size == 4093
