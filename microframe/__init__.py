@@ -5,6 +5,8 @@ The public API mirrors Flask 3.1: ``Microframe`` plays the part of ``Flask``.
 
 from __future__ import annotations
 
+import typing as _t
+
 from . import json as json
 from .app import Microframe as Microframe
 from .blueprints import Blueprint as Blueprint
@@ -44,3 +46,26 @@ from .templating import stream_template as stream_template
 from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
 from .wrappers import Response as Response
+
+if _t.TYPE_CHECKING:  # pragma: no cover
+    from .serving import Server as Server
+    from .serving import ServerBindError as ServerBindError
+
+# Background serving is imported on first use, so `import microframe` stays cheap.
+_LAZY = {"Server": "serving", "ServerBindError": "serving"}
+
+
+def __getattr__(name: str) -> _t.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'microframe' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    # `globals` here is the microframe.globals submodule, hence builtins.
+    import builtins
+
+    return sorted([*builtins.globals(), *_LAZY])

@@ -14,6 +14,8 @@ PUBLIC_NAMES = {
     "Microframe",
     "Request",
     "Response",
+    "Server",
+    "ServerBindError",
     "abort",
     "after_this_request",
     "appcontext_popped",
@@ -74,7 +76,8 @@ def test_public_names() -> None:
 def test_every_flask_name_exists() -> None:
     flask_names = _exported(flask) - {"Flask"}
     assert flask_names <= _exported(microframe)
-    assert _exported(microframe) == flask_names | {"Microframe"}
+    added = {"Microframe", "Server", "ServerBindError"}
+    assert _exported(microframe) == flask_names | added
 
 
 def test_names_are_what_they_say() -> None:
@@ -88,6 +91,30 @@ def test_names_are_what_they_say() -> None:
     assert microframe.has_app_context is ctx.has_app_context
     assert microframe.url_for is helpers.url_for
     assert microframe.message_flashed is signals.message_flashed
+    from microframe import serving
+
+    assert microframe.Server is serving.Server
+    assert microframe.ServerBindError is serving.ServerBindError
+
+
+def test_serving_is_imported_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, microframe\n"
+        "assert 'microframe.serving' not in sys.modules\n"
+        "microframe.Server\n"
+        "assert 'microframe.serving' in sys.modules\n"
+        "try:\n"
+        "    microframe.Nope\n"
+        "except AttributeError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "module 'microframe' has no attribute 'Nope'"
     assert isinstance(microframe.json, types.ModuleType)
     assert microframe.json.__name__ == "microframe.json"
 
