@@ -1,0 +1,27 @@
+"""The benchmark app in Flask 3.1, the baseline every ratio is taken against."""
+
+from flask import Flask, render_template, request
+
+app = Flask(__name__)
+
+ITEMS = tuple(f"item {i}" for i in range(10))
+
+
+@app.get("/")
+def hello():
+    return "Hello, World!"
+
+
+@app.get("/users/<int:uid>")
+def user(uid):
+    return {"id": uid, "name": f"user{uid}"}
+
+
+@app.get("/page/<name>")
+def page(name):
+    return render_template("page.html", name=name, items=ITEMS)
+
+
+@app.post("/echo")
+def echo():
+    return request.get_json()
