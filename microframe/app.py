@@ -104,11 +104,29 @@ def _plain_http_error(e: HTTPException) -> bool:
     return (
         cls.get_response is HTTPException.get_response
         and cls.get_body is HTTPException.get_body
+        and cls.get_description is HTTPException.get_description
         and cls.get_headers in (HTTPException.get_headers, MethodNotAllowed.get_headers)
     )
 
 
 _status_lines: dict[int, str] = {}
+_error_pages: dict[tuple[t.Any, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
+
+
+def _error_page(e: HTTPException) -> tuple[str, list[tuple[str, str]], bytes]:
+    # The page werkzeug renders depends only on the class, the description and
+    # (for 405) the allowed methods, so it is rendered once per combination.
+    key = (type(e), e.code, e.description, tuple(getattr(e, "valid_methods", ()) or ()))
+    page = _error_pages.get(key)
+    if page is None:
+        if len(_error_pages) >= 256:
+            _error_pages.clear()
+        page = _error_pages[key] = (
+            _status_line(e.code),  # type: ignore[arg-type]
+            e.get_headers(),
+            e.get_body().encode(),
+        )
+    return page
 
 
 def _status_line(code: int) -> str:
@@ -1276,10 +1294,8 @@ class Microframe(Scaffold):
             headers = [("Content-Type", self.json.mimetype)]  # type: ignore[attr-defined]
             body = text.encode()
         elif isinstance(rv, HTTPException) and _plain_http_error(rv):
-            environ = ctx.request.environ
-            status = _status_line(rv.code)  # type: ignore[arg-type]
-            headers = rv.get_headers(environ)
-            body = rv.get_body(environ).encode()
+            status, page_headers, body = _error_page(rv)
+            headers = list(page_headers)
         else:
             return None
         headers.append(("Content-Length", str(len(body))))

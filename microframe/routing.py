@@ -156,9 +156,7 @@ class Map(MapBase):
                 if rule.build_only:
                     continue  # never matched
                 # A rule's arguments include its defaults: ask for converters.
-                if rule._converters or rule.subdomain != (
-                    self.default_subdomain or ""
-                ):
+                if rule._converters or rule.subdomain != (self.default_subdomain or ""):
                     others.append(rule)
                     continue
                 path = rule.rule
