@@ -193,9 +193,11 @@ class Microframe(Scaffold):
     url_rule_class: type[Rule] = Rule
     #: The class of ``app.json``.
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
-    #: The class ``test_client()`` returns (``None``: :class:`MicroframeClient`).
+    #: The class ``test_client()`` returns; ``None`` means
+    #: :class:`~microframe.testing.MicroframeClient`.
     test_client_class: type[MicroframeClient] | None = None
-    #: The class ``test_cli_runner()`` returns (``None``: MicroframeCliRunner).
+    #: The class ``test_cli_runner()`` returns; ``None`` means
+    #: :class:`~microframe.testing.MicroframeCliRunner`.
     test_cli_runner_class: type[MicroframeCliRunner] | None = None
     #: Opens and saves sessions; signed cookies by default.
     session_interface: SessionInterface = SecureCookieSessionInterface()

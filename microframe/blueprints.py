@@ -159,7 +159,8 @@ class Blueprint(Scaffold):
         self.url_prefix = url_prefix
         #: The subdomain of every rule (overridable at registration).
         self.subdomain = subdomain
-        #: Functions replayed with a :class:`BlueprintSetupState` at registration.
+        #: Functions called at registration with a
+        #: :class:`~microframe.blueprints.BlueprintSetupState`.
         self.deferred_functions: list[DeferredSetupFunction] = []
         #: Default view arguments for every rule of the blueprint.
         self.url_values_defaults = {} if url_defaults is None else url_defaults

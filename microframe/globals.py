@@ -27,12 +27,15 @@ or inside an app context you push yourself:
         ...
 """
 _cv_app: ContextVar[AppContext] = ContextVar("microframe.app_ctx")
+#: The active application context.
 app_ctx: AppContext = LocalProxy(  # type: ignore[assignment]
     _cv_app, unbound_message=_no_app_msg
 )
+#: The app handling the current request or owning the active app context.
 current_app: Microframe = LocalProxy(  # type: ignore[assignment]
     _cv_app, "app", unbound_message=_no_app_msg
 )
+#: A namespace for data that lives as long as the app context (one request).
 g: _AppCtxGlobals = LocalProxy(  # type: ignore[assignment]
     _cv_app, "g", unbound_message=_no_app_msg
 )
@@ -46,12 +49,15 @@ In a test or a notebook, push a request context yourself:
         ...
 """
 _cv_request: ContextVar[RequestContext] = ContextVar("microframe.request_ctx")
+#: The active request context.
 request_ctx: RequestContext = LocalProxy(  # type: ignore[assignment]
     _cv_request, unbound_message=_no_req_msg
 )
+#: The request being handled.
 request: Request = LocalProxy(  # type: ignore[assignment]
     _cv_request, "request", unbound_message=_no_req_msg
 )
+#: The session of the request being handled.
 session: SessionMixin = LocalProxy(  # type: ignore[assignment]
     _cv_request, "session", unbound_message=_no_req_msg
 )
