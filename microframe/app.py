@@ -30,10 +30,7 @@ from werkzeug.exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
-    MethodNotAllowed,
-    NotFound,
 )
-from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
 from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _wz_redirect
@@ -41,13 +38,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wsgi import get_host
 
 from . import typing as ft
-from .config import Config, ConfigAttribute
+from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
+from .fastpath import lean_response
 from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .routing import Map, Rule, wsgi_path_info, wsgi_query_string
+from .routing import Map, Rule
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -76,7 +74,6 @@ T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallab
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 _CO_COROUTINE = inspect.CO_COROUTINE
-_PLAIN_HTML = "text/html; charset=utf-8"
 
 
 # Methods whose override (on a subclass or the app itself) turns the shortcuts
@@ -94,47 +91,6 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
-
-
-def _plain_http_error(e: HTTPException) -> bool:
-    # An error page werkzeug renders from the exception alone.
-    if e.response is not None or e.code is None or isinstance(e, RoutingException):
-        return False
-    cls = type(e)
-    return (
-        cls.get_response is HTTPException.get_response
-        and cls.get_body is HTTPException.get_body
-        and cls.get_description is HTTPException.get_description
-        and cls.get_headers in (HTTPException.get_headers, MethodNotAllowed.get_headers)
-    )
-
-
-_status_lines: dict[int, str] = {}
-_error_pages: dict[tuple[t.Any, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
-
-
-def _error_page(e: HTTPException) -> tuple[str, list[tuple[str, str]], bytes]:
-    # The page werkzeug renders depends only on the class, the description and
-    # (for 405) the allowed methods, so it is rendered once per combination.
-    key = (type(e), e.code, e.description, tuple(getattr(e, "valid_methods", ()) or ()))
-    page = _error_pages.get(key)
-    if page is None:
-        if len(_error_pages) >= 256:
-            _error_pages.clear()
-        page = _error_pages[key] = (
-            _status_line(e.code),  # type: ignore[arg-type]
-            e.get_headers(),
-            e.get_body().encode(),
-        )
-    return page
-
-
-def _status_line(code: int) -> str:
-    line = _status_lines.get(code)
-    if line is None:
-        reason = HTTP_STATUS_CODES.get(code, "unknown")
-        line = _status_lines[code] = f"{code} {reason.upper()}"
-    return line
 
 
 def _describe(func: t.Any) -> str:
@@ -207,39 +163,7 @@ class Microframe(Scaffold):
     jinja_environment: type[Environment] = Environment
 
     #: Configuration defaults; the same keys and values as Flask 3.1.
-    default_config = ImmutableDict(
-        {
-            "DEBUG": None,
-            "TESTING": False,
-            "PROPAGATE_EXCEPTIONS": None,
-            "SECRET_KEY": None,
-            "SECRET_KEY_FALLBACKS": None,
-            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
-            "USE_X_SENDFILE": False,
-            "TRUSTED_HOSTS": None,
-            "SERVER_NAME": None,
-            "APPLICATION_ROOT": "/",
-            "SESSION_COOKIE_NAME": "session",
-            "SESSION_COOKIE_DOMAIN": None,
-            "SESSION_COOKIE_PATH": None,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_PARTITIONED": False,
-            "SESSION_COOKIE_SAMESITE": None,
-            "SESSION_REFRESH_EACH_REQUEST": True,
-            "MAX_CONTENT_LENGTH": None,
-            "MAX_FORM_MEMORY_SIZE": 500_000,
-            "MAX_FORM_PARTS": 1_000,
-            "SEND_FILE_MAX_AGE_DEFAULT": None,
-            "TRAP_BAD_REQUEST_ERRORS": None,
-            "TRAP_HTTP_EXCEPTIONS": False,
-            "EXPLAIN_TEMPLATE_LOADING": False,
-            "PREFERRED_URL_SCHEME": "http",
-            "TEMPLATES_AUTO_RELOAD": None,
-            "MAX_COOKIE_SIZE": 4093,
-            "PROVIDE_AUTOMATIC_OPTIONS": True,
-        }
-    )
+    default_config = ImmutableDict(DEFAULT_CONFIG)
 
     #: ``TESTING``: exceptions propagate to the test client instead of a 500.
     testing = ConfigAttribute[bool]("TESTING")
@@ -825,82 +749,6 @@ class Microframe(Scaffold):
             )
         return None
 
-    def _base_adapter(self, request: Request) -> MapAdapter:
-        # The adapter bound for everything but the path, method and query,
-        # which are passed to match() per request: shared by all requests that
-        # arrive for the same host, script name and scheme.
-        environ = request.environ
-        trusted_hosts = self.config["TRUSTED_HOSTS"]
-        if trusted_hosts is not None:
-            request.trusted_hosts = trusted_hosts
-            get_host(environ, trusted_hosts)
-        if "HTTP_UPGRADE" in environ:
-            return t.cast(MapAdapter, self.create_url_adapter(request))
-        key = (
-            environ.get("HTTP_HOST"),
-            environ.get("SERVER_NAME"),
-            environ.get("SERVER_PORT"),
-            environ.get("SCRIPT_NAME"),
-            environ.get("wsgi.url_scheme"),
-            self.config["SERVER_NAME"],
-            self.subdomain_matching,
-        )
-        return self.url_map.cached_adapter(
-            key, lambda: t.cast(MapAdapter, self.create_url_adapter(request))
-        )
-
-    def _url_adapter_for(self, request: Request) -> MapAdapter | None:
-        if not self._uses_default_url_adapter:
-            return self.create_url_adapter(request)
-        base = self._base_adapter(request)
-        environ = request.environ
-        return MapAdapter(
-            base.map,
-            base.server_name,
-            base.script_name,
-            base.subdomain,
-            base.url_scheme,
-            wsgi_path_info(environ),
-            request.method,
-            wsgi_query_string(environ),
-        )
-
-    def _match_request(
-        self, request: Request, ctx: RequestContext
-    ) -> tuple[t.Any, dict[str, t.Any]] | None:
-        if not self._uses_default_url_adapter:
-            adapter = ctx.url_adapter
-            if adapter is None:
-                return None
-            return adapter.match(return_rule=True)  # type: ignore[return-value]
-        environ = request.environ
-        url_map = self.url_map
-        if (
-            not url_map.host_matching
-            and not self.subdomain_matching
-            and environ.get("PATH_INFO")
-            and "HTTP_UPGRADE" not in environ
-        ):
-            if self.config["TRUSTED_HOSTS"] is not None:
-                self._base_adapter(request)  # checks the host
-            path = request.path
-            found = url_map.match_static(path, request.method)
-            if found is not None:
-                return found
-            if url_map.certainly_missing(path):
-                raise NotFound()
-            found = url_map.match_dynamic(path, request.method)
-            if found is not None:
-                return found
-        base = self._base_adapter(request)
-        return base.match(  # type: ignore[return-value]
-            wsgi_path_info(environ),
-            request.method,
-            return_rule=True,
-            query_args=wsgi_query_string(environ),
-            websocket=base.websocket,
-        )
-
     def _opens_session_lazily(self) -> bool:
         # The default cookie interface has no side effects when opened or when
         # saving an untouched session, so it is opened only when used. Any
@@ -1265,46 +1113,6 @@ class Microframe(Scaffold):
         if not interface.is_null_session(session_obj):
             interface.save_session(self, session_obj, response)
 
-    def _lean_response(
-        self, ctx: RequestContext, rv: t.Any
-    ) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
-        # The WSGI answer for the common return values — a plain string, a
-        # dict or list for JSON, an HTTP error nobody handles — when nothing
-        # could see or change the response object. Status, headers and body
-        # are exactly what werkzeug's Response would send, without building one.
-        if (
-            self.response_class is not Response
-            or ctx._after_request_functions
-            or self.after_request_funcs
-            or ctx._session is not None
-            or "HTTP_COOKIE" in ctx.request.environ
-            or request_finished.receivers
-        ):
-            return None
-        kind = type(rv)
-        headers: list[tuple[str, str]]
-        if kind is str:
-            status = "200 OK"
-            headers = [("Content-Type", _PLAIN_HTML)]
-            body = rv.encode()
-        elif kind is dict or kind is list:
-            lean_json = getattr(self.json, "_lean_response_body", None)
-            text = None if lean_json is None else lean_json(rv)
-            if text is None:
-                return None
-            status = "200 OK"
-            headers = [("Content-Type", self.json.mimetype)]  # type: ignore[attr-defined]
-            body = text.encode()
-        elif isinstance(rv, HTTPException) and _plain_http_error(rv):
-            status, page_headers, body = _error_page(rv)
-            headers = list(page_headers)
-        else:
-            return None
-        headers.append(("Content-Length", str(len(body))))
-        if ctx.request.method == "HEAD":
-            return status, headers, []
-        return status, headers, [body]
-
     # -- errors ----------------------------------------------------------------
 
     def _find_error_handler(
@@ -1474,7 +1282,7 @@ class Microframe(Scaffold):
                 ctx.push()
                 if self._lean_dispatch:
                     rv = self._run_view()
-                    lean = self._lean_response(ctx, rv)
+                    lean = lean_response(self, ctx, rv)
                     if lean is not None:
                         start_response(lean[0], lean[1])
                         return lean[2]

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import signals
 from .globals import _cv_app, _cv_request
+from .matching import match_request, url_adapter_for
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from types import TracebackType
@@ -242,7 +243,7 @@ class RequestContext:
         """The URL map bound to this request, for matching and ``url_for``."""
         if self._url_adapter is _sentinel:
             try:
-                self._url_adapter = self.app._url_adapter_for(self.request)
+                self._url_adapter = url_adapter_for(self.app, self.request)
             except HTTPException as e:
                 self.request.routing_exception = e
                 self._url_adapter = None
@@ -291,7 +292,7 @@ class RequestContext:
         """Match the request's URL; a miss is kept as ``request.routing_exception``."""
         request = self.request
         try:
-            match = self.app._match_request(request, self)
+            match = match_request(self.app, request, self)
         except HTTPException as e:
             request.routing_exception = e
         else:
