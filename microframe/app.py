@@ -55,13 +55,14 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .templating import Environment, _default_template_ctx_processor
+from .templating import _default_template_ctx_processor
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
+    from .environment import Environment
     from .serving import Server
     from .testing import MicroframeClient, MicroframeCliRunner
 
@@ -85,6 +86,18 @@ _LEAN_OVERRIDABLE = (
     "process_response",
 )
 _SHORTCUT_OVERRIDABLE = frozenset({*_LEAN_OVERRIDABLE, "create_url_adapter"})
+
+
+class _DefaultEnvironment:
+    """``Microframe.jinja_environment`` until overridden: imports jinja2 on use.
+
+    A subclass or an app that sets ``jinja_environment`` replaces it as usual.
+    """
+
+    def __get__(self, obj: object, owner: type | None = None) -> type[Environment]:
+        from .environment import Environment
+
+        return Environment
 
 
 def _make_timedelta(value: timedelta | int) -> timedelta:
@@ -160,7 +173,7 @@ class Microframe(Scaffold):
     #: Options for the Jinja environment (read when it is first created).
     jinja_options: dict[str, t.Any] = {}
     #: The class of the Jinja environment.
-    jinja_environment: type[Environment] = Environment
+    jinja_environment: type[Environment] = _DefaultEnvironment()  # type: ignore[assignment]
 
     #: Configuration defaults; the same keys and values as Flask 3.1.
     default_config = ImmutableDict(DEFAULT_CONFIG)
@@ -370,7 +383,7 @@ class Microframe(Scaffold):
 
     def create_global_jinja_loader(self) -> t.Any:
         """The loader that searches the app's and then each blueprint's templates."""
-        from .templating import DispatchingJinjaLoader
+        from .environment import DispatchingJinjaLoader
 
         return DispatchingJinjaLoader(self)
 

@@ -1,45 +1,27 @@
-"""Jinja integration: the app-bound environment, its loader and the render helpers.
+"""Rendering templates: :func:`render_template` and friends.
 
-The app owns one :class:`Environment` (``app.jinja_env``). Its loader,
-:class:`DispatchingJinjaLoader`, looks for a template in the app's
-``template_folder`` first and then in each blueprint's folder in registration
-order. :func:`render_template` and friends render with the current app, fill the
-context from the context processors and send the ``before_render_template`` and
-``template_rendered`` signals.
+They render with the current app's environment (``app.jinja_env``, see
+:mod:`microframe.environment`), fill the context from the context processors
+and send the ``before_render_template`` and ``template_rendered`` signals.
+jinja2 itself is imported when the app first needs its environment, so an app
+that renders no template never loads it.
 """
 
 from __future__ import annotations
 
 import collections.abc as cabc
-import os
 import typing as t
-
-from jinja2 import (
-    BaseLoader,
-    ChoiceLoader,
-    DictLoader,
-    FileSystemLoader,
-    PackageLoader,
-    PrefixLoader,
-    Template,
-    TemplateNotFound,
-)
-from jinja2 import Environment as BaseEnvironment
-from jinja2.utils import LRUCache
 
 from .globals import _cv_app, _cv_request
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from jinja2 import Template
+
     from .app import Microframe
-    from .blueprints import Blueprint
-
-#: What a loader's ``get_source`` returns: source, filename, up-to-date check.
-_Source = tuple[str, str | None, t.Callable[[], bool] | None]
-
-#: How many compiled ``render_template_string`` sources an environment keeps.
-_STRING_CACHE_SIZE = 128
+    from .environment import DispatchingJinjaLoader as DispatchingJinjaLoader
+    from .environment import Environment as Environment
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
@@ -58,212 +40,6 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
     if req_ctx is not None:
         rv["request"] = req_ctx.request
     return rv
-
-
-class Environment(BaseEnvironment):
-    """A Jinja environment that belongs to a microframe app.
-
-    Unless a ``loader`` is passed, it loads templates through
-    ``app.create_global_jinja_loader()``, which searches the app's and the
-    blueprints' template folders. The app is available as :attr:`app`.
-    """
-
-    def __init__(self, app: Microframe, **options: t.Any) -> None:
-        if "loader" not in options:
-            options["loader"] = app.create_global_jinja_loader()
-        super().__init__(**options)
-        self.app = app
-        self._string_templates = LRUCache(_STRING_CACHE_SIZE)
-
-    def overlay(self, *args: t.Any, **kwargs: t.Any) -> Environment:
-        """Create an overlay environment, as :meth:`jinja2.Environment.overlay`.
-
-        The overlay gets its own cache of compiled template strings, since its
-        options (autoescaping, delimiters, ...) may compile a source differently.
-        """
-        rv = super().overlay(*args, **kwargs)
-        rv._string_templates = LRUCache(_STRING_CACHE_SIZE)
-        return rv
-
-    def _from_string_cached(self, source: str) -> Template:
-        """Compile *source* into a template, reusing an earlier compile of it.
-
-        Filters, tests and globals are looked up when a template renders, so a
-        cached template sees the ones registered after it was compiled.
-        """
-        if not isinstance(source, str):
-            # An AST node or another odd value: let Jinja handle (or reject) it.
-            return self.from_string(source)
-        template: Template | None = self._string_templates.get(source)
-        if template is None:
-            template = self.from_string(source)
-            self._string_templates[source] = template
-        return template
-
-
-class DispatchingJinjaLoader(BaseLoader):
-    """Load templates from the app's folder first, then from each blueprint's.
-
-    Blueprints are searched in the order they were registered, so the first
-    folder holding a template name wins. With the ``EXPLAIN_TEMPLATE_LOADING``
-    config key set, every lookup is logged to ``app.logger`` at INFO level.
-    """
-
-    def __init__(self, app: Microframe) -> None:
-        self.app = app
-
-    def get_source(self, environment: BaseEnvironment, template: str) -> _Source:
-        """Return the source of *template* from the first loader that has it.
-
-        :raises jinja2.TemplateNotFound: if no loader has it; the message lists
-            every folder that was searched.
-        """
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            return self._get_source_explained(environment, template)
-        for _owner, loader in self._iter_loaders():
-            try:
-                return loader.get_source(environment, template)
-            except TemplateNotFound:
-                continue
-        raise self._not_found(template)
-
-    def _get_source_explained(
-        self, environment: BaseEnvironment, template: str
-    ) -> _Source:
-        """Try every loader, log what each one did, and return the first match."""
-        attempts: list[tuple[Microframe | Blueprint, BaseLoader, _Source | None]] = []
-        for owner, loader in self._iter_loaders():
-            try:
-                rv: _Source | None = loader.get_source(environment, template)
-            except TemplateNotFound:
-                rv = None
-            attempts.append((owner, loader, rv))
-        self.app.logger.info(self._explain(template, attempts))
-        for _owner, _loader, found in attempts:
-            if found is not None:
-                return found
-        raise self._not_found(template)
-
-    def _iter_loaders(self) -> cabc.Iterator[tuple[Microframe | Blueprint, BaseLoader]]:
-        """Yield ``(owner, loader)`` for the app, then each blueprint, that has one."""
-        loader = self.app.jinja_loader
-        if loader is not None:
-            yield self.app, loader
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
-            if loader is not None:
-                yield blueprint, loader
-
-    def list_templates(self) -> list[str]:
-        """Return the names of all templates the app and its blueprints provide.
-
-        A name provided by several folders is listed once. The list is sorted.
-        """
-        names: set[str] = set()
-        for _owner, loader in self._iter_loaders():
-            names.update(loader.list_templates())
-        return sorted(names)
-
-    def _describe_owner(self, owner: Microframe | Blueprint) -> str:
-        if owner is self.app:
-            return f"application {owner.name!r}"
-        return f"blueprint {owner.name!r}"
-
-    def _not_found(self, template: str) -> TemplateNotFound:
-        """Build the error for a template no loader has, naming the folders."""
-        places = [
-            f"  - {self._describe_owner(owner)}: {where}"
-            for owner, loader in self._iter_loaders()
-            for where in _describe_loader(loader)
-        ]
-        if not places:
-            message = (
-                f"Template {template!r} was not found: neither the application"
-                f" {self.app.name!r} nor any of its blueprints has a template"
-                " folder. Pass template_folder='templates' to Microframe(...) or"
-                " Blueprint(...) and put the template in that folder."
-            )
-        else:
-            message = (
-                f"Template {template!r} was not found. Searched, in order:\n"
-                + "\n".join(places)
-                + f"\nCreate {template!r} in one of these folders, or fix the"
-                " template name you passed."
-            )
-        return TemplateNotFound(template, message)
-
-    def _explain(
-        self,
-        template: str,
-        attempts: list[tuple[Microframe | Blueprint, BaseLoader, _Source | None]],
-    ) -> str:
-        """Describe a lookup for the ``EXPLAIN_TEMPLATE_LOADING`` log."""
-        lines = [f"Locating template {template!r}:"]
-        matches = []
-        for number, (owner, loader, found) in enumerate(attempts, 1):
-            lines.append(
-                f"{number:5}: trying {type(loader).__name__} of"
-                f" {self._describe_owner(owner)}"
-            )
-            lines.extend(
-                f"       searches {where}" for where in _describe_loader(loader)
-            )
-            if found is None:
-                lines.append("       -> no match")
-            else:
-                lines.append(f"       -> found ({found[1] or '<string>'!r})")
-                matches.append(owner)
-
-        if not attempts:
-            lines.append(
-                "Error: the application and its blueprints have no template"
-                " folder; pass template_folder='templates' to Microframe(...) or"
-                " Blueprint(...)."
-            )
-        elif not matches:
-            lines.append(
-                f"Error: the template could not be found. Create {template!r} in"
-                " one of the folders above, or fix the template name."
-            )
-        elif len(matches) > 1:
-            lines.append(
-                "Warning: several loaders have this template; the one from"
-                f" {self._describe_owner(matches[0])} is used. Move blueprint"
-                " templates into a subfolder named after the blueprint to tell"
-                " them apart."
-            )
-
-        req_ctx = _cv_request.get(None)
-        blueprint = req_ctx.request.blueprint if req_ctx is not None else None
-        if blueprint is not None and len(matches) != 1:
-            lines.append(
-                "  The template was looked up by an endpoint of the blueprint"
-                f" {blueprint!r}; check that its template is in that blueprint's"
-                " template_folder, and that template_folder is set on the Blueprint."
-            )
-        return "\n".join(lines)
-
-
-def _describe_loader(loader: BaseLoader) -> list[str]:
-    """Say where *loader* looks for templates, one entry per place."""
-    if isinstance(loader, FileSystemLoader):
-        return [
-            f"folder {path!r}" + ("" if os.path.isdir(path) else " (does not exist)")
-            for path in loader.searchpath
-        ]
-    if isinstance(loader, PackageLoader):
-        return [f"folder {loader.package_path!r} of package {loader.package_name!r}"]
-    if isinstance(loader, ChoiceLoader):
-        return [where for inner in loader.loaders for where in _describe_loader(inner)]
-    if isinstance(loader, PrefixLoader):
-        return [
-            f"{prefix!r}{loader.delimiter} in {where}"
-            for prefix, inner in loader.mapping.items()
-            for where in _describe_loader(inner)
-        ]
-    if isinstance(loader, DictLoader):
-        return [f"in-memory templates {sorted(loader.mapping)!r}"]
-    return [f"loader {loader!r}"]
 
 
 def _app_for(function: str) -> Microframe:
@@ -370,3 +146,13 @@ def stream_template_string(source: str, **context: t.Any) -> cabc.Iterator[str]:
     app = _app_for("stream_template_string")
     template = app.jinja_env._from_string_cached(source)
     return _stream(app, template, context)
+
+
+def __getattr__(name: str) -> t.Any:
+    # The environment and loader classes live in microframe.environment, which
+    # imports jinja2; it is imported when an app first renders a template.
+    if name in {"Environment", "DispatchingJinjaLoader"}:
+        from . import environment
+
+        return getattr(environment, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

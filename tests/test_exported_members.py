@@ -128,3 +128,22 @@ def test_helpers_all() -> None:
 
 def test_no_flask_alias() -> None:
     assert not hasattr(microframe, "Flask")
+
+
+def test_jinja2_is_imported_when_first_needed() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from microframe import Microframe, render_template_string\n"
+        "app = Microframe('lazy')\n"
+        "assert 'jinja2' not in sys.modules, 'imported at start-up'\n"
+        "with app.app_context():\n"
+        "    print(render_template_string('{{ 1 + 1 }}'))\n"
+        "assert 'jinja2' in sys.modules\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "2"
