@@ -1,7 +1,7 @@
 """The ``microframe`` command line: ``run``, ``shell``, ``routes`` and groups.
 
 ``microframe --app hello run`` imports ``hello``, finds the app in it (see
-:mod:`microframe.discovery`) and serves it; ``app.cli`` and blueprint ``cli``
+``microframe.discovery``) and serves it; ``app.cli`` and blueprint ``cli``
 groups add the project's own commands. Only this module and discovery import
 :mod:`click`; the app imports them lazily so that importing microframe stays
 cheap.

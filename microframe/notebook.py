@@ -188,7 +188,7 @@ def display_frame(src: str, height: int = 400) -> InlineFrame | None:
         return frame
     from IPython.display import display
 
-    display(frame)  # type: ignore[no-untyped-call]
+    display(frame)  # type: ignore[no-untyped-call,unused-ignore]
     return None
 
 
