@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
+import sys
 import typing as t
 from contextlib import ExitStack, contextmanager
 from copy import copy
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import werkzeug.test
 from click.testing import CliRunner, Result
-from werkzeug.test import Client
+from werkzeug.test import Client, run_wsgi_app
 from werkzeug.wrappers import Request as BaseRequest
+from werkzeug.wsgi import get_current_url
 
 from .cli import ScriptInfo
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.datastructures import Headers
     from werkzeug.test import TestResponse
 
     from .app import Microframe
@@ -67,6 +72,13 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
     def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``json=`` request bodies with the app's JSON provider."""
         return self.app.json.dumps(obj, **kwargs)
+
+
+# A URL EnvironBuilder passes through unchanged: an absolute path (and query)
+# of characters that need no quoting or decoding.
+_PLAIN_URL = re.compile(
+    r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?"
+)
 
 
 def _werkzeug_version() -> str:
@@ -146,12 +158,63 @@ class MicroframeClient(Client):
     def _request_from_builder_args(
         self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
     ) -> BaseRequest:
+        environ = self._plain_environ(args, kwargs)
+        if environ is not None:
+            return BaseRequest(environ)
         kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
         builder = EnvironBuilder(self.application, *args, **kwargs)
         try:
             return builder.get_request()
         finally:
             builder.close()
+
+    def _plain_environ(
+        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> WSGIEnvironment | None:
+        # The environ EnvironBuilder would build for the most common test
+        # request — a plain path, maybe a method, no body or headers, default
+        # host config — made directly, at a fraction of the cost. Anything
+        # else returns None and goes through EnvironBuilder.
+        if len(args) > 1 or kwargs.keys() - {"method"}:
+            return None
+        url = args[0] if args else "/"
+        method = kwargs.get("method", "GET")
+        config = self.application.config
+        if (
+            type(url) is not str
+            or type(method) is not str
+            or not _PLAIN_URL.fullmatch(url)
+            or url.startswith("//")  # a host, to urlsplit
+            or config["SERVER_NAME"] is not None
+            or config["APPLICATION_ROOT"] != "/"
+            or config["PREFERRED_URL_SCHEME"] != "http"
+        ):
+            return None
+        path, _, query = url.partition("?")
+        raw_uri = f"{path}?{query}" if query else path
+        environ = self._copy_environ({})
+        environ.update(
+            {
+                "REQUEST_METHOD": method,
+                "SCRIPT_NAME": "",
+                "PATH_INFO": path,
+                "QUERY_STRING": query,
+                "REQUEST_URI": raw_uri,
+                "RAW_URI": raw_uri,
+                "SERVER_NAME": "localhost",
+                "SERVER_PORT": "80",
+                "HTTP_HOST": "localhost",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "http",
+                "wsgi.input": BytesIO(),
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": False,
+                "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+            }
+        )
+        return environ
 
     def open(
         self,
@@ -191,6 +254,28 @@ class MicroframeClient(Client):
             self._context_stack.enter_context(cm)
         self._new_contexts.clear()
         return response
+
+    def run_wsgi_app(
+        self, environ: WSGIEnvironment, buffered: bool = False
+    ) -> tuple[t.Iterable[bytes], str, Headers]:
+        """Run the app for one request, keeping the cookies up to date."""
+        # werkzeug works out the request URL twice per request to match
+        # cookies, which is a third of a small request's time; with no cookie
+        # stored and none set, there is nothing to match.
+        jar = self._cookies
+        if jar:
+            return super().run_wsgi_app(environ, buffered)
+        if jar is not None:
+            environ.pop("HTTP_COOKIE", None)
+        rv = run_wsgi_app(self.application, environ, buffered=buffered)
+        if jar is not None:
+            set_cookie = rv[2].getlist("Set-Cookie")
+            if set_cookie:
+                url = urlsplit(get_current_url(environ))
+                self._update_cookies_from_response(
+                    url.hostname or "localhost", url.path, set_cookie
+                )
+        return rv
 
     def __enter__(self) -> MicroframeClient:
         if self.preserve_context:

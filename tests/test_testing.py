@@ -388,3 +388,75 @@ def test_test_cli_runner_class(app: Microframe) -> None:
     runner = app.test_cli_runner()
     assert isinstance(runner, MyRunner)
     assert runner.app is app
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((), {}),
+        (("/",), {}),
+        (("/users/3",), {}),
+        (("/a/b.c?x=1&y=two",), {"method": "post"}),
+        (("/q?",), {"method": "DELETE"}),
+        (("/semi;colon/@at/~t",), {}),
+    ],
+)
+def test_plain_requests_get_the_environ_environbuilder_makes(
+    app: Microframe, args: tuple[str, ...], kwargs: dict[str, str]
+) -> None:
+    client = app.test_client()
+    fast = client._plain_environ(args, dict(kwargs))
+    assert fast is not None
+    from microframe.testing import EnvironBuilder
+
+    builder = EnvironBuilder(
+        app, *args, environ_base=client._copy_environ({}), **kwargs
+    )
+    slow = builder.get_environ()
+    assert fast["wsgi.input"].read() == slow["wsgi.input"].read() == b""
+    del fast["wsgi.input"], slow["wsgi.input"]
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "config"),
+    [
+        (("/caf%C3%A9",), {}, {}),
+        (("/with space",), {}, {}),
+        (("/x#frag",), {}, {}),
+        (("//host/x",), {}, {}),
+        (("http://example.com/x",), {}, {}),
+        (("/x",), {"headers": {"X-A": "1"}}, {}),
+        (("/x",), {"json": {"a": 1}}, {}),
+        (("/x",), {}, {"SERVER_NAME": "example.com"}),
+        (("/x",), {}, {"APPLICATION_ROOT": "/app"}),
+        (("/x",), {}, {"PREFERRED_URL_SCHEME": "https"}),
+    ],
+)
+def test_other_requests_go_through_environbuilder(
+    app: Microframe,
+    args: tuple[str, ...],
+    kwargs: dict[str, t.Any],
+    config: dict[str, str],
+) -> None:
+    app.config.update(config)
+    assert app.test_client()._plain_environ(args, kwargs) is None
+
+
+def test_plain_and_built_requests_answer_alike(app: Microframe) -> None:
+    @app.route("/echo/<word>", methods=["GET", "POST"])
+    def echo(word: str) -> dict[str, t.Any]:
+        return {
+            "word": word,
+            "args": request.args.to_dict(),
+            "method": request.method,
+            "ua": request.user_agent.string,
+            "remote": request.remote_addr,
+        }
+
+    client = app.test_client()
+    fast = client.get("/echo/hi?x=1")
+    slow = client.get("/echo/hi", query_string={"x": "1"})
+    assert fast.json == slow.json
+    assert fast.json["ua"].startswith("Werkzeug/")
+    assert client.post("/echo/hi").json["method"] == "POST"

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import typing as t
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
-from werkzeug.test import Client, TestResponse, run_wsgi_app
-from werkzeug.wsgi import get_current_url
+from werkzeug.test import TestResponse
 
 from microframe.testing import MicroframeClient
 
@@ -78,9 +76,6 @@ class RecordingClient(MicroframeClient):
         super().__init__(*args, **kwargs)
         self._recorder = Recorder(self.application, signals)
         self._pending: Exchange | None = None
-        # The cookie shortcut below stands in for werkzeug's run_wsgi_app only.
-        below = super().run_wsgi_app
-        self._cookie_shortcut = getattr(below, "__func__", None) is Client.run_wsgi_app
         wrapper = self.response_wrapper
         if wrapper is TestResponse:
             self.response_wrapper = RecordedTestResponse
@@ -167,23 +162,7 @@ class RecordingClient(MicroframeClient):
     def _run(
         self, environ: WSGIEnvironment, buffered: bool
     ) -> tuple[t.Iterable[bytes], str, Headers]:
-        # werkzeug works out the request URL twice per request to match
-        # cookies, which is a third of a small request's time; with no cookie
-        # stored and none set, there is nothing to match.
-        jar = self._cookies
-        if jar or not self._cookie_shortcut:
-            return super().run_wsgi_app(environ, buffered)
-        if jar is not None:
-            environ.pop("HTTP_COOKIE", None)
-        rv = run_wsgi_app(self.application, environ, buffered=buffered)
-        if jar is not None:
-            set_cookie = rv[2].getlist("Set-Cookie")
-            if set_cookie:
-                url = urlsplit(get_current_url(environ))
-                self._update_cookies_from_response(
-                    url.hostname or "localhost", url.path, set_cookie
-                )
-        return rv
+        return super().run_wsgi_app(environ, buffered)
 
     def _attach(self, response: TestResponse) -> RecordedTestResponse:
         exchange = self._pending
