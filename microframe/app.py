@@ -132,15 +132,15 @@ class Microframe(Scaffold):
 
     ``import_name`` is the module or package the app lives in (usually
     ``__name__``); resources such as ``templates/`` and ``static/`` are found
-    next to it. ::
+    next to it.
 
-        from microframe import Microframe
-
-        app = Microframe(__name__)
-
-        @app.route("/")
-        def index():
-            return "Hello"
+    >>> from microframe import Microframe
+    >>> app = Microframe(__name__)
+    >>> @app.route("/")
+    ... def index():
+    ...     return "Hello"
+    >>> app.test_client().get("/").text
+    'Hello'
 
     The object is a WSGI callable: serve it with ``app.serve()`` from a
     background thread, ``app.run()`` in the foreground, or any WSGI server.

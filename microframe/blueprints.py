@@ -106,15 +106,17 @@ class BlueprintSetupState:
 class Blueprint(Scaffold):
     """A set of views and hooks to register on an app, under a name and prefix.
 
-    ::
-
-        admin = Blueprint("admin", __name__, url_prefix="/admin")
-
-        @admin.route("/")
-        def index():
-            return "admin home"
-
-        app.register_blueprint(admin)   # endpoint "admin.index" at /admin/
+    >>> from microframe import Blueprint, Microframe
+    >>> admin = Blueprint("admin", __name__, url_prefix="/admin")
+    >>> @admin.route("/")
+    ... def index():
+    ...     return "admin home"
+    >>> app = Microframe("site")
+    >>> app.register_blueprint(admin)
+    >>> [rule.endpoint for rule in app.url_map.iter_rules() if rule.rule == "/admin/"]
+    ['admin.index']
+    >>> app.test_client().get("/admin/").text
+    'admin home'
 
     ``static_folder`` and ``template_folder`` are relative to the blueprint's
     package. ``cli_group`` names the group its CLI commands appear under

@@ -305,11 +305,11 @@ class Config(dict):  # type: ignore[type-arg]
     ) -> dict[str, t.Any]:
         """Return the options whose keys start with ``namespace`` as a new dict.
 
-        Handy for passing a group of options as keyword arguments::
+        Handy for passing a group of options as keyword arguments:
 
-            app.config["CACHE_TYPE"] = "redis"
-            app.config["CACHE_TIMEOUT"] = 60
-            app.config.get_namespace("CACHE_")  # {"type": "redis", "timeout": 60}
+        >>> config = Config("/", {"CACHE_TYPE": "redis", "CACHE_TIMEOUT": 60})
+        >>> config.get_namespace("CACHE_")
+        {'type': 'redis', 'timeout': 60}
 
         ``trim_namespace`` drops the prefix from the keys and ``lowercase``
         lowercases them (after trimming).

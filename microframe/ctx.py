@@ -42,6 +42,12 @@ class _AppCtxGlobals:
     ``g.user = user`` in a ``before_request`` hook makes ``g.user`` readable by the
     view and the templates of the same request. It supports ``in``, iteration over
     names, and the dict-like ``get``, ``pop`` and ``setdefault``.
+
+    >>> from microframe import Microframe, g
+    >>> with Microframe("demo").app_context():
+    ...     g.user = "ada"
+    ...     g.get("user"), g.pop("user"), "user" in g, g.get("user", "nobody")
+    ('ada', 'ada', False, 'nobody')
     """
 
     def __getattr__(self, name: str) -> t.Any:

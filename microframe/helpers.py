@@ -128,6 +128,17 @@ def url_for(
     Unknown values are added as query arguments. ``.name`` is relative to the
     current blueprint. ``_external=True`` gives an absolute URL; outside a
     request that needs ``SERVER_NAME``.
+
+    >>> from microframe import Microframe
+    >>> app = Microframe("shop")
+    >>> @app.route("/items/<int:item_id>")
+    ... def item(item_id):
+    ...     return str(item_id)
+    >>> with app.test_request_context():
+    ...     url_for("item", item_id=3, page=2)
+    ...     url_for("item", item_id=3, _external=True, _anchor="reviews")
+    '/items/3?page=2'
+    'http://localhost/items/3#reviews'
     """
     return current_app.url_for(
         endpoint,

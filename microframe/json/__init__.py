@@ -83,6 +83,12 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     This calls ``current_app.json.response``, so it needs an active app (or
     request) context; in debug mode the output is indented by default.
 
+    >>> from microframe import Microframe
+    >>> with Microframe("api").app_context():
+    ...     response = jsonify(id=7, tags=["a", "b"])
+    >>> response.mimetype, response.get_json()
+    ('application/json', {'id': 7, 'tags': ['a', 'b']})
+
     :raises RuntimeError: no app context is active.
     """
     return current_app.json.response(*args, **kwargs)
