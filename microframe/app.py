@@ -968,7 +968,8 @@ class Microframe(Scaffold):
         return view(**req.view_args)  # type: ignore[no-any-return,arg-type]
 
     def _run_view(self) -> ft.ResponseReturnValue:
-        self._got_first_request = True
+        if not self._got_first_request:
+            self._got_first_request = True
         try:
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
