@@ -443,7 +443,8 @@ def test_live_server_for_the_session(project: pytest.Pytester) -> None:
 
 
 def test_live_server_under_xdist(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    import xdist  # noqa: F401 -- part of the test dependencies; fail if missing
+
     ini(
         project,
         microframe_app="myapp:create_app",
