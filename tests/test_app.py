@@ -1501,6 +1501,7 @@ def test_async_views_and_hooks(fw: types.ModuleType) -> None:
 
 def test_async_view_class_method() -> None:
     import asgiref  # noqa: F401 -- part of the test dependencies; fail if missing
+
     from microframe.views import MethodView
 
     app = Microframe("async_cbv", root_path=TESTS)
