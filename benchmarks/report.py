@@ -236,6 +236,7 @@ def results_markdown(
             " work: where it is near the target (template page, gunicorn), the"
             " target leaves little room.",
             "",
+            *LIMITS,
             "## Scenarios",
             "",
             check_line,
@@ -247,6 +248,26 @@ def results_markdown(
             "",
         ]
     )
+
+
+#: What stands between microframe and the targets it misses, as profiled.
+LIMITS = [
+    "What limits the targets not met (from `python -m benchmarks.hotspots`):",
+    "",
+    "- Cold start: importing anything from werkzeug runs `werkzeug/__init__`,"
+    " which imports its development server and test client (`http.server`,"
+    " `email`, ...): about two thirds of microframe's start-up. jinja2,"
+    " itsdangerous and click are imported only when first used.",
+    "- gunicorn: the sync worker costs more per request than any framework; the"
+    " bare WSGI app itself stays under 1.5x.",
+    "- Template page: Jinja's rendering is most of the request (the bare WSGI"
+    " floor is 3.3x); what is left is the app's context processors and Jinja's"
+    " context set-up.",
+    "- JSON user and echo: the rest is matching the dynamic rule (werkzeug's"
+    " state machine, walked without its per-call overhead) and reading the"
+    " body through werkzeug's input stream.",
+    "",
+]
 
 
 def command_line(argv: t.Sequence[str]) -> str:

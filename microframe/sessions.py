@@ -17,13 +17,14 @@ import hashlib
 import typing as t
 from datetime import datetime, timezone
 
-from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from .json.tag import TaggedJSONSerializer
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _collections_abc import dict_items, dict_keys, dict_values
+
+    from itsdangerous import URLSafeTimedSerializer
 
     from .app import Microframe
     from .wrappers import Request, Response
@@ -425,6 +426,9 @@ class SecureCookieSessionInterface(SessionInterface):
     def _make_signing_serializer(
         self, keys: list[str | bytes]
     ) -> URLSafeTimedSerializer:
+        # itsdangerous is imported when the first signed cookie is made or read.
+        from itsdangerous import URLSafeTimedSerializer
+
         return URLSafeTimedSerializer(
             keys,  # type: ignore[arg-type]  # mixed str and bytes keys work
             salt=self.salt,
@@ -458,6 +462,8 @@ class SecureCookieSessionInterface(SessionInterface):
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
+        from itsdangerous import BadData
+
         try:
             data = signer.loads(value, max_age=max_age)
         except BadData:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta, timezone
 
 import flask
 import flask.json.tag
+import itsdangerous
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
-import microframe.sessions as sessions
 from microframe.app import Microframe
 from microframe.globals import request_ctx, session
 from microframe.sessions import (
@@ -801,7 +801,7 @@ def test_signing_serializer_is_cached_per_keys(monkeypatch: pytest.MonkeyPatch) 
             built.append(args[0])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(sessions, "URLSafeTimedSerializer", CountingSerializer)
+    monkeypatch.setattr(itsdangerous, "URLSafeTimedSerializer", CountingSerializer)
     app = build_app(MICRO)
     app.secret_key = f"unique {uuid.uuid4()}"
     client = app.test_client()
