@@ -46,7 +46,13 @@ from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .routing import Map, Rule
-from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .scaffold import (
+    Scaffold,
+    _endpoint_from_view_func,
+    find_package,
+    register_named,
+    setupmethod,
+)
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
     appcontext_tearing_down,
@@ -416,15 +422,7 @@ class Microframe(Scaffold):
         self, name: T_template_filter | str | None = None
     ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
         """Register a Jinja filter: ``@app.template_filter`` or ``("name")``."""
-        if callable(name):
-            self.add_template_filter(name)
-            return name
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_template_filter)
 
     @setupmethod
     def add_template_filter(
@@ -444,15 +442,7 @@ class Microframe(Scaffold):
         self, name: T_template_test | str | None = None
     ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
         """Register a Jinja test: ``@app.template_test`` or ``("name")``."""
-        if callable(name):
-            self.add_template_test(name)
-            return name
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_template_test)
 
     @setupmethod
     def add_template_test(
@@ -472,15 +462,7 @@ class Microframe(Scaffold):
         self, name: T_template_global | str | None = None
     ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
         """Register a Jinja global: ``@app.template_global`` or ``("name")``."""
-        if callable(name):
-            self.add_template_global(name)
-            return name
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_template_global)
 
     @setupmethod
     def add_template_global(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import update_wrapper
 
 from . import typing as ft
-from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, register_named, setupmethod
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Microframe
@@ -355,15 +355,7 @@ class Blueprint(Scaffold):
         self, name: T_template_filter | str | None = None
     ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
         """Register an app-wide Jinja filter: with or without ``("name")``."""
-        if callable(name):
-            self.add_app_template_filter(name)
-            return name
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_app_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_app_template_filter)
 
     @setupmethod
     def add_app_template_filter(
@@ -383,15 +375,7 @@ class Blueprint(Scaffold):
         self, name: T_template_test | str | None = None
     ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
         """Register an app-wide Jinja test: with or without ``("name")``."""
-        if callable(name):
-            self.add_app_template_test(name)
-            return name
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_app_template_test(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_app_template_test)
 
     @setupmethod
     def add_app_template_test(
@@ -411,15 +395,7 @@ class Blueprint(Scaffold):
         self, name: T_template_global | str | None = None
     ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
         """Register an app-wide Jinja global: with or without ``("name")``."""
-        if callable(name):
-            self.add_app_template_global(name)
-            return name
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_app_template_global(f, name=name)
-            return f
-
-        return decorator
+        return register_named(name, self.add_app_template_global)
 
     @setupmethod
     def add_app_template_global(

@@ -415,6 +415,25 @@ class Scaffold:
         return exc_class_or_code, None
 
 
+def register_named(
+    name: F | str | None, register: t.Callable[..., None]
+) -> F | t.Callable[[F], F]:
+    """Back a decorator usable as ``@deco``, ``@deco()`` and ``@deco("name")``.
+
+    ``register(f, name=name)`` is called with the decorated function; used by
+    the template filter, test and global decorators of apps and blueprints.
+    """
+    if callable(name):
+        register(name)
+        return name
+
+    def decorator(f: F) -> F:
+        register(f, name=name)
+        return f
+
+    return decorator
+
+
 def _endpoint_from_view_func(view_func: ft.RouteCallable | None) -> str:
     if view_func is None:
         raise TypeError(
