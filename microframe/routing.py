@@ -288,11 +288,12 @@ class _Walker:
     def match(self, path: str, method: str) -> tuple[RuleBase, dict[str, t.Any]] | None:
         if self.root is None:  # pragma: no cover -- see build()
             return None
-        parts = [self.domain, *path.split("/")]
         try:
             if self.start is not None and path[:1] == "/":
-                found = self._walk(self.start, parts, 2, method, [])
+                # Below the domain: the path's own parts, its leading "" done.
+                found = self._walk(self.start, path.split("/"), 1, method, [])
             else:
+                parts = [self.domain, *path.split("/")]
                 found = self._walk(self.root, parts, 0, method, [])
         except _GiveUp:
             return None
