@@ -250,6 +250,8 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
+    _last_encoder: tuple[t.Any, tuple[bool, bool, bool], _Encode] | None = None
+
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
 
@@ -293,15 +295,32 @@ class DefaultJSONProvider(JSONProvider):
         compact = self.compact
         if compact is None:
             compact = not self._app.debug
-        layout = _COMPACT if compact else _INDENTED
+        default, ensure_ascii, sort_keys = (
+            self.default,
+            self.ensure_ascii,
+            self.sort_keys,
+        )
         dumps = self.dumps
         if getattr(dumps, "__func__", None) is DefaultJSONProvider.dumps:
-            # dumps() is not overridden, so encode directly with the same settings.
-            encode = _encoder_for(
-                self.default, self.ensure_ascii, self.sort_keys, layout
-            )
+            # dumps() is not overridden, so encode directly with the same
+            # settings; the encoder for the last settings seen is kept at hand.
+            last = self._last_encoder
+            if (
+                last is not None
+                and last[0] is default
+                and last[1] == (compact, ensure_ascii, sort_keys)
+            ):
+                return f"{last[2](obj)}\n"
+            layout = _COMPACT if compact else _INDENTED
+            encode = _encoder_for(default, ensure_ascii, sort_keys, layout)
             if encode is not None:
+                self._last_encoder = (
+                    default,
+                    (compact, ensure_ascii, sort_keys),
+                    encode,
+                )
                 return f"{encode(obj)}\n"
+        layout = _COMPACT if compact else _INDENTED
         return f"{dumps(obj, **dict(layout))}\n"
 
     def _lean_response_body(self, obj: t.Any) -> str | None:
