@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import typing as t
 
@@ -58,6 +59,9 @@ def _no_leaks() -> t.Iterator[None]:
         if thread not in threads_before and thread.is_alive()
     ]
     if leaked_threads:
+        # A thread pool nobody shut down (asgiref's, for one) ends its workers
+        # when it is collected; on some Pythons that needs a cycle collection.
+        gc.collect()
         for thread in leaked_threads:
             thread.join(timeout=5)
         still = [thread for thread in leaked_threads if thread.is_alive()]
