@@ -196,6 +196,10 @@ class _GiveUp(Exception):
     """Raised inside the walk where werkzeug would redirect (slash required)."""
 
 
+#: How a walk match becomes view arguments: (name, converter.to_python) pairs.
+_Plan = tuple[tuple[str, t.Callable[[str], t.Any]], ...]
+
+
 class _Node:
     """A copy of one werkzeug routing state, owned by a :class:`_Walker`."""
 
@@ -224,10 +228,14 @@ class _Walker:
     matched in another thread must not see.
     """
 
-    def __init__(self, root: _Node | None, domain: str, delegated: set[int]) -> None:
+    def __init__(
+        self, root: _Node | None, domain: str, plans: dict[int, _Plan]
+    ) -> None:
         self.root = root
         self.domain = domain
-        self.delegated = delegated
+        # For each rule the walk may answer (by id: rules are unhashable), its
+        # converters in werkzeug's order; rules left to werkzeug have none.
+        self.plans = plans
         # Every path starts with the domain part and the empty part before its
         # first slash. When nothing can branch off those two states, the walk
         # may start below them (the result is the same, two steps sooner).
@@ -242,7 +250,7 @@ class _Walker:
         url_map.update()
         state = getattr(getattr(url_map, "_matcher", None), "_root", None)
         if state is None:  # pragma: no cover -- a werkzeug without the state machine
-            return cls(None, "", set())
+            return cls(None, "", {})
         root = _Node()
         stack = [(state, root)]
         while stack:
@@ -269,11 +277,15 @@ class _Walker:
                     (pattern, names, part.final, part.suffixed, next_node)
                 )
                 stack.append((next_state, next_node))
-        delegated = set()  # ids: rules compare by value and are unhashable
-        for rule in url_map._rules:
-            if cls._post_processed(url_map, rule):
-                delegated.add(id(rule))
-        return cls(root, url_map.default_subdomain or "", delegated)
+        plans: dict[int, _Plan] = {
+            id(rule): tuple(
+                (name, converter.to_python)
+                for name, converter in rule._converters.items()
+            )
+            for rule in url_map._rules
+            if not cls._post_processed(url_map, rule)
+        }
+        return cls(root, url_map.default_subdomain or "", plans)
 
     @staticmethod
     def _post_processed(url_map: Map, rule: RuleBase) -> bool:
@@ -300,13 +312,13 @@ class _Walker:
         if found is None:
             return None
         rule, values = found
-        if id(rule) in self.delegated:
+        plan = self.plans.get(id(rule))
+        if plan is None:
             return None
-        converters = rule._converters
         result: dict[str, t.Any] = {}
         try:
-            for name, value in zip(converters, values, strict=False):
-                result[name] = converters[name].to_python(value)
+            for (name, to_python), value in zip(plan, values, strict=False):
+                result[name] = to_python(value)
         except ValidationError:
             return None
         if rule.defaults:
