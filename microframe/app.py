@@ -62,7 +62,7 @@ from .signals import (
     request_tearing_down,
 )
 from .templating import _default_template_ctx_processor
-from .wrappers import Request, Response
+from .wrappers import Request, Response, _blueprint_chain
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -785,8 +785,6 @@ class Microframe(Scaffold):
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
         names: t.Iterable[str | None] = (None,)
         if "." in endpoint:
-            from .wrappers import _blueprint_chain
-
             names = chain(
                 names, reversed(_blueprint_chain(endpoint.rpartition(".")[0]))
             )

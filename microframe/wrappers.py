@@ -46,6 +46,40 @@ class _from_environ(t.Generic[T]):
         return value
 
 
+class _ConfigLimit:
+    """A request size limit: set on the request, else the app's config key.
+
+    Outside an app context werkzeug's own default applies.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.override = f"_{name}"
+
+    @t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> _ConfigLimit: ...
+
+    @t.overload
+    def __get__(self, obj: object, owner: type | None = None) -> int | None: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        value = obj.__dict__.get(self.override)
+        if value is not None:
+            return value
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return getattr(RequestBase, self.name)
+        return ctx.app.config[self.key]
+
+    def __set__(self, obj: object, value: int | None) -> None:
+        obj.__dict__[self.override] = value
+
+
 def _wsgi_str(value: str) -> str:
     # WSGI gives paths as latin-1 decoded bytes; undo that to get UTF-8 text.
     if value.isascii():
@@ -72,10 +106,6 @@ class Request(RequestBase):
     #: The routing error (404, 405, redirect) found while matching, raised when the
     #: request is dispatched.
     routing_exception: HTTPException | None = None
-
-    _max_content_length: int | None = None
-    _max_form_memory_size: int | None = None
-    _max_form_parts: int | None = None
 
     def __init__(
         self,
@@ -144,52 +174,14 @@ class Request(RequestBase):
             for _key, value in iter_multi_items(files):
                 value.close()
 
-    @property
-    def max_content_length(self) -> int | None:
-        """The largest accepted body in bytes: ``MAX_CONTENT_LENGTH`` unless set here.
-
-        A longer body is answered with 413 Request Entity Too Large. Setting the
-        attribute on a request (in a ``before_request`` hook, say) overrides the
-        config value for that request only.
-        """
-        if self._max_content_length is not None:
-            return self._max_content_length
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_content_length
-        return ctx.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
-
-    @max_content_length.setter
-    def max_content_length(self, value: int | None) -> None:
-        self._max_content_length = value
-
-    @property
-    def max_form_memory_size(self) -> int | None:
-        """The largest non-file form field in bytes: ``MAX_FORM_MEMORY_SIZE``."""
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_form_memory_size
-        return ctx.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property  # type: ignore[override]
-    def max_form_parts(self) -> int | None:
-        """The most fields a multipart form may have: ``MAX_FORM_PARTS``."""
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_form_parts
-        return ctx.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
+    #: The largest accepted body in bytes (``MAX_CONTENT_LENGTH``); a longer
+    #: body is answered with 413. Set it on a request (in a ``before_request``
+    #: hook, say) to override the config for that request only.
+    max_content_length = _ConfigLimit("MAX_CONTENT_LENGTH")
+    #: The largest non-file form field in bytes (``MAX_FORM_MEMORY_SIZE``).
+    max_form_memory_size = _ConfigLimit("MAX_FORM_MEMORY_SIZE")
+    #: The most fields a multipart form may have (``MAX_FORM_PARTS``).
+    max_form_parts = _ConfigLimit("MAX_FORM_PARTS")  # type: ignore[assignment]
 
     @property
     def endpoint(self) -> str | None:
