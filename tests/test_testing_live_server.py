@@ -226,3 +226,23 @@ def test_stopping_a_live_server_that_was_replaced(site: Microframe) -> None:
         assert len(first.history) == 0
     finally:
         shared.stop()
+
+
+def test_live_server_can_pause_recording() -> None:
+    import requests
+
+    from microframe import Microframe
+    from microframe_testing import LiveServer
+
+    app = Microframe("paused_live")
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    with LiveServer(app) as server:
+        with server.paused():
+            assert requests.get(server.url + "/", timeout=5).text == "ok"
+        assert server.recording
+        assert requests.get(server.url + "/", timeout=5).text == "ok"
+        assert len(server.history) == 1

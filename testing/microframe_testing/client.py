@@ -13,14 +13,19 @@ an :class:`~microframe_testing.exchange.Exchange`::
 from __future__ import annotations
 
 import typing as t
-from contextlib import contextmanager
 
 from werkzeug.test import TestResponse
 
 from microframe.testing import MicroframeClient
 
 from .exchange import RecordedResponse
-from .recording import EXCHANGE_KEY, PRESERVE_CONTEXT, ContextHook, Recorder
+from .recording import (
+    EXCHANGE_KEY,
+    PRESERVE_CONTEXT,
+    ContextHook,
+    Recorder,
+    RecordingControls,
+)
 from .recording import current_exchange as _current
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +33,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.datastructures import Headers
 
     from .exchange import Exchange
-    from .history import History
     from .signals import SignalSpec
 
 _missing = object()
@@ -59,7 +63,7 @@ class RecordedTestResponse(TestResponse):
         exchange = _NotRecorded()
 
 
-class RecordingClient(MicroframeClient):
+class RecordingClient(RecordingControls, MicroframeClient):
     """microframe's test client, recording each request as an exchange.
 
     ``RecordingClient(app)`` or ``RecordingClient(app, signals=[my_signal])``;
@@ -85,39 +89,6 @@ class RecordingClient(MicroframeClient):
             )
 
     # -- the record ----------------------------------------------------------------
-
-    @property
-    def history(self) -> History:
-        """Every exchange this client recorded, in order."""
-        return self._recorder.history
-
-    @property
-    def last(self) -> Exchange:
-        """The latest exchange; ``LookupError`` when there is none."""
-        return self._recorder.history.last
-
-    @property
-    def recording(self) -> bool:
-        """Whether requests are recorded; set it to pause or resume."""
-        return self._recorder.recording
-
-    @recording.setter
-    def recording(self, value: bool) -> None:
-        self._recorder.recording = value
-
-    @contextmanager
-    def paused(self) -> t.Iterator[None]:
-        """Make requests without recording them inside the ``with`` block."""
-        before = self._recorder.recording
-        self._recorder.recording = False
-        try:
-            yield
-        finally:
-            self._recorder.recording = before
-
-    def watch(self, *signals: SignalSpec) -> None:
-        """Record these signals (Signal, Namespace or ``"module:name"``) too."""
-        self._recorder.watch(*signals)
 
     def close(self) -> None:
         """Stop recording and disconnect the receivers; the history stays."""

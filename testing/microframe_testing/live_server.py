@@ -23,6 +23,7 @@ from .recording import (
     PRESERVE_CONTEXT,
     ContextHook,
     Recorder,
+    RecordingControls,
     current_exchange,
 )
 
@@ -172,7 +173,7 @@ class SharedServer:
         self.server.stop()
 
 
-class LiveServer:
+class LiveServer(RecordingControls):
     """``app`` served from a background thread on a free port, recording requests.
 
     :param app: the app to serve.
@@ -234,24 +235,6 @@ class LiveServer:
         """The exchanges the server handled, once those in progress finish."""
         self._middleware.wait_settled(SETTLE_TIMEOUT)
         return self._recorder.history
-
-    @property
-    def last(self) -> Exchange:
-        """The latest exchange; ``LookupError`` when there is none."""
-        return self.history.last
-
-    @property
-    def recording(self) -> bool:
-        """Whether requests are recorded; set it to pause or resume."""
-        return self._recorder.recording
-
-    @recording.setter
-    def recording(self, value: bool) -> None:
-        self._recorder.recording = value
-
-    def watch(self, *signals: SignalSpec) -> None:
-        """Record these signals in each exchange too."""
-        self._recorder.watch(*signals)
 
     def stop(self) -> None:
         """Close the session, stop serving (unless shared) and stop recording."""

@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 import typing as t
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from blinker import ANY, Signal
@@ -253,6 +254,45 @@ class Recorder:
         """Stop recording ``exchange``'s request: the app has returned."""
         exchange.duration = time.perf_counter() - exchange._clock
         self._log_handler.detach(self._loggers)
+
+
+class RecordingControls:
+    """What a recording client and a live server both offer about their record."""
+
+    _recorder: Recorder
+
+    @property
+    def history(self) -> History:
+        """Every exchange recorded so far, in order."""
+        return self._recorder.history
+
+    @property
+    def last(self) -> Exchange:
+        """The latest exchange; ``LookupError`` when there is none."""
+        return self.history.last
+
+    @property
+    def recording(self) -> bool:
+        """Whether requests are recorded; set it to pause or resume."""
+        return self._recorder.recording
+
+    @recording.setter
+    def recording(self, value: bool) -> None:
+        self._recorder.recording = value
+
+    @contextmanager
+    def paused(self) -> t.Iterator[None]:
+        """Make requests without recording them inside the ``with`` block."""
+        before = self._recorder.recording
+        self._recorder.recording = False
+        try:
+            yield
+        finally:
+            self._recorder.recording = before
+
+    def watch(self, *signals: SignalSpec) -> None:
+        """Record these signals (Signal, Namespace or ``"module:name"``) too."""
+        self._recorder.watch(*signals)
 
 
 class ContextHook:
