@@ -379,15 +379,16 @@ class _Walker:
 
 def wsgi_path_info(environ: t.Mapping[str, t.Any]) -> str:
     """PATH_INFO as the str werkzeug routes on (WSGI latin-1 undone to UTF-8)."""
-    return _wsgi_text(environ.get("PATH_INFO") or "")
+    return wsgi_text(environ.get("PATH_INFO") or "")
 
 
 def wsgi_query_string(environ: t.Mapping[str, t.Any]) -> str:
     """QUERY_STRING decoded as ``bind_to_environ`` does, for redirect URLs."""
-    return _wsgi_text(environ.get("QUERY_STRING") or "")
+    return wsgi_text(environ.get("QUERY_STRING") or "")
 
 
-def _wsgi_text(value: str) -> str:
+def wsgi_text(value: str) -> str:
+    """An environ path or query as text: WSGI's latin-1 undone, UTF-8 decoded."""
     if value.isascii():
         return value
     return value.encode("latin-1").decode(errors="replace")

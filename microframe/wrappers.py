@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from . import json
 from .globals import _cv_app
+from .routing import wsgi_text
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -80,13 +81,6 @@ class _ConfigLimit:
         obj.__dict__[self.override] = value
 
 
-def _wsgi_str(value: str) -> str:
-    # WSGI gives paths as latin-1 decoded bytes; undo that to get UTF-8 text.
-    if value.isascii():
-        return value
-    return value.encode("latin1").decode(errors="replace")
-
-
 class Request(RequestBase):
     """The request object microframe uses by default.
 
@@ -145,12 +139,12 @@ class Request(RequestBase):
     @_from_environ
     def root_path(self) -> str:
         """The prefix the app is mounted under (``SCRIPT_NAME``), no trailing slash."""
-        return _wsgi_str(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+        return wsgi_text(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
 
     @_from_environ
     def path(self) -> str:
         """The path below the app's root, always starting with ``/``."""
-        return "/" + _wsgi_str(self.environ.get("PATH_INFO") or "").lstrip("/")
+        return "/" + wsgi_text(self.environ.get("PATH_INFO") or "").lstrip("/")
 
     @_from_environ
     def query_string(self) -> bytes:
