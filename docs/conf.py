@@ -131,6 +131,7 @@ nitpick_ignore = [
     ("py:class", "microframe.scaffold.Scaffold"),
     ("py:class", "microframe.ctx._AppCtxGlobals"),
     ("py:class", "DeferredSetupFunction"),
+    ("py:class", "microframe_testing.recording.RecordingControls"),
     # References in microframe's docstrings to names the reference does not
     # document (inherited from werkzeug, instance attributes, module globals).
     ("py:attr", "args"),
