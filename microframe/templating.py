@@ -54,13 +54,36 @@ def _app_for(function: str) -> Microframe:
     return app_ctx.app
 
 
+def _fill(template: Template, context: dict[str, t.Any]) -> str:
+    """``template.render(context)``, without re-reading the globals key by key.
+
+    A template's globals are a ``ChainMap`` over the environment's globals; Jinja
+    copies it into every render's context one lookup at a time. When the template
+    adds no globals of its own, the environment's dict is the same mapping and
+    copies at C speed. Async environments and templates with their own globals
+    take Jinja's path.
+    """
+    env = template.environment
+    layers = getattr(template.globals, "maps", None)
+    if env.is_async or layers is None or len(layers) != 2 or layers[0]:
+        return template.render(context)
+    shared = layers[1]
+    ctx = env.context_class(
+        env, {**shared, **context}, template.name, template.blocks, globals=shared
+    )
+    try:
+        return env.concat(template.root_render_func(ctx))
+    except Exception:
+        env.handle_exception()
+
+
 def _render(app: Microframe, template: Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
     if before_render_template.receivers:
         before_render_template.send(
             app, _async_wrapper=app.ensure_sync, template=template, context=context
         )
-    rv = template.render(context)
+    rv = _fill(template, context)
     if template_rendered.receivers:
         template_rendered.send(
             app, _async_wrapper=app.ensure_sync, template=template, context=context

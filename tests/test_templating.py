@@ -421,6 +421,70 @@ def test_template_renders_without_any_context_processor_data(kit: Kit) -> None:
         assert kit.render_template("hello.txt", name="<you>") == "Hello <you>!"
 
 
+def test_globals_added_after_the_first_render_are_seen(kit: Kit) -> None:
+    app = kit.make_app()
+    with app.app_context():
+        assert kit.render_template_string("{{ late is defined }}") == "False"
+        app.add_template_global(42, name="late")
+        assert kit.render_template_string("{{ late is defined }}") == "True"
+        assert kit.render_template("hello.txt", name="x") == kit.render_template(
+            "hello.txt", name="x"
+        )
+
+
+def test_context_values_win_over_globals(kit: Kit) -> None:
+    app = kit.make_app()
+    app.add_template_global("global", name="who")
+    with app.app_context():
+        assert kit.render_template_string("{{ who }}") == "global"
+        assert kit.render_template_string("{{ who }}", who="context") == "context"
+        assert kit.render_template_string("{{ config }}", config="mine") == "mine"
+
+
+def test_a_template_with_its_own_globals_sees_them(kit: Kit) -> None:
+    app = kit.make_app()
+    app.add_template_global("app", name="shared")
+    with app.app_context():
+        template = app.jinja_env.from_string(
+            "{{ own }} {{ shared }} {{ config.GREETING }}", globals={"own": "mine"}
+        )
+        assert kit.render_template(template) == "mine app hi"
+        assert kit.render_template(template, own="context") == "context app hi"
+
+
+def test_imported_macros_see_the_globals_without_the_context(kit: Kit) -> None:
+    app = kit.make_app()
+    app.add_template_global("global", name="who")
+    with app.app_context():
+        source = (
+            "{% import 'm.html' as m %}{% import 'm.html' as c with context %}"
+            "{{ m.show() }}|{{ c.show() }}"
+        )
+        overlay = app.jinja_env.overlay(
+            loader=jinja2.DictLoader(
+                {"m.html": "{% macro show() %}{{ who }}/{{ x }}{% endmacro %}"}
+            )
+        )
+        template = overlay.from_string(source)
+        assert kit.render_template(template, x="ctx") == "global/|global/ctx"
+
+
+def test_async_environment_renders(kit: Kit) -> None:
+    app = kit.make_app()
+    app.jinja_options = {**app.jinja_options, "enable_async": True}
+    with app.app_context():
+        assert app.jinja_env.is_async
+        assert kit.render_template_string("{{ n + 1 }}", n=1) == "2"
+
+
+def test_errors_point_at_the_template_line(kit: Kit) -> None:
+    app = kit.make_app()
+    with app.app_context(), pytest.raises(ZeroDivisionError) as info:
+        kit.render_template_string("line one\n{{ 1 // n }}", n=0)
+    frames = [(str(entry.path), entry.lineno + 1) for entry in info.traceback]
+    assert ("<template>", 2) in frames
+
+
 # --- lookup -------------------------------------------------------------------
 
 
