@@ -161,6 +161,16 @@ class Request(RequestBase):
         """The client's address as the server saw it."""
         return self.environ.get("REMOTE_ADDR")
 
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is JSON: ``application/json`` or ``application/*+json``."""
+        if (
+            self.environ.get("CONTENT_TYPE") == "application/json"
+            and type(self).mimetype is RequestBase.mimetype
+        ):
+            return True  # the common case, without parsing the header
+        return RequestBase.is_json.fget(self)  # type: ignore[attr-defined,no-any-return]
+
     def close(self) -> None:
         """Close the uploaded files of the request, if any were parsed."""
         files = self.__dict__.get("files")

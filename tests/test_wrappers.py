@@ -185,6 +185,34 @@ def test_get_json_silent_and_force(json_app: Microframe) -> None:
     assert broken.json == {"silent": None, "force": None}
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+        "application/vnd.api+json",
+        "application/jsonx",
+        "text/json",
+        "text/plain",
+        "",
+        None,
+    ],
+)
+def test_is_json_matches_werkzeug(content_type: str | None) -> None:
+    environ = _environ(CONTENT_TYPE=content_type)
+    assert Request(environ).is_json is flask.Request(environ).is_json
+
+
+def test_is_json_asks_an_overridden_mimetype() -> None:
+    class Plain(Request):
+        @property
+        def mimetype(self) -> str:
+            return "text/plain"
+
+    assert not Plain(_environ(CONTENT_TYPE="application/json")).is_json
+
+
 def test_json_uses_the_app_json_provider(app: Microframe) -> None:
     calls: list[t.Any] = []
 
