@@ -14,8 +14,13 @@ import re
 import threading
 import typing as t
 
+from werkzeug.routing import (
+    BaseConverter,
+    IntegerConverter,
+    MapAdapter,
+    ValidationError,
+)
 from werkzeug.routing import Map as MapBase
-from werkzeug.routing import MapAdapter, ValidationError
 from werkzeug.routing import Rule as RuleBase
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -197,7 +202,27 @@ class _GiveUp(Exception):
 
 
 #: How a walk match becomes view arguments: (name, converter.to_python) pairs.
-_Plan = tuple[tuple[str, t.Callable[[str], t.Any]], ...]
+_Plan = tuple[tuple[str, t.Callable[[str], t.Any] | None], ...]
+
+
+def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
+    """How the walk turns a matched part into a value: ``None`` keeps the text.
+
+    Decided when the walker is built: werkzeug's string-like converters return
+    the text unchanged, and its plain ``int`` converter (no fixed digits, no
+    bounds) returns ``int()`` of the digits its pattern matched.
+    """
+    cls = type(converter)
+    if cls.to_python is BaseConverter.to_python:
+        return None
+    if (
+        cls is IntegerConverter
+        and not converter.fixed_digits  # type: ignore[attr-defined]
+        and converter.min is None  # type: ignore[attr-defined]
+        and converter.max is None  # type: ignore[attr-defined]
+    ):
+        return int
+    return converter.to_python
 
 
 class _Node:
@@ -279,7 +304,7 @@ class _Walker:
                 stack.append((next_state, next_node))
         plans: dict[int, _Plan] = {
             id(rule): tuple(
-                (name, converter.to_python)
+                (name, _to_python(converter))
                 for name, converter in rule._converters.items()
             )
             for rule in url_map._rules
@@ -318,7 +343,7 @@ class _Walker:
         result: dict[str, t.Any] = {}
         try:
             for (name, to_python), value in zip(plan, values, strict=False):
-                result[name] = to_python(value)
+                result[name] = value if to_python is None else to_python(value)
         except ValidationError:
             return None
         if rule.defaults:
@@ -362,7 +387,13 @@ class _Walker:
                 if suffixed and match.groups()[-1] == "/":
                     rest, j = [""], 0
                 found = self._walk(
-                    next_node, rest, j, method, values + [match[n] for n in names]
+                    next_node,
+                    rest,
+                    j,
+                    method,
+                    [*values, match[names[0]]]
+                    if len(names) == 1
+                    else values + [match[n] for n in names],
                 )
                 if found is not None:
                     return found

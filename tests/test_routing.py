@@ -19,7 +19,14 @@ import uuid
 import flask
 import pytest
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import BaseConverter, BuildError, Map, RequestRedirect, Rule
+from werkzeug.routing import (
+    BaseConverter,
+    BuildError,
+    IntegerConverter,
+    Map,
+    RequestRedirect,
+    Rule,
+)
 from werkzeug.test import EnvironBuilder
 
 import microframe
@@ -406,9 +413,17 @@ class ListConverter(BaseConverter):
         return ",".join(BaseConverter.to_url(self, item) for item in value)
 
 
+class DoubleConverter(IntegerConverter):
+    """An int converter of its own: the value doubled."""
+
+    def to_python(self, value: str) -> int:
+        return 2 * int(value)
+
+
 def test_converters(fw: types.ModuleType) -> None:
     app = new_app(fw)
     app.url_map.converters["list"] = ListConverter
+    app.url_map.converters["double"] = DoubleConverter
     seen: list[t.Any] = []
 
     def record(**kwargs: t.Any) -> str:
@@ -423,6 +438,9 @@ def test_converters(fw: types.ModuleType) -> None:
     app.add_url_rule("/any/<any(red, blue):v>", "any", record)
     app.add_url_rule("/len/<string(length=2):v>", "len", record)
     app.add_url_rule("/list/<list:v>", "list", record)
+    app.add_url_rule("/bounded/<int(min=1, max=9):v>", "bounded", record)
+    app.add_url_rule("/digits/<int(fixed_digits=3):v>", "digits", record)
+    app.add_url_rule("/double/<double:v>", "double", record)
     client = app.test_client()
     u = uuid.UUID(int=1234)
     ok = [
@@ -434,6 +452,9 @@ def test_converters(fw: types.ModuleType) -> None:
         "/any/blue",
         "/len/ab",
         "/list/x,y",
+        "/bounded/9",
+        "/digits/007",
+        "/double/21",
     ]
     for path in ok:
         assert client.get(path).text == "ok", path
@@ -446,8 +467,13 @@ def test_converters(fw: types.ModuleType) -> None:
         "blue",
         "ab",
         ["x", "y"],
+        9,
+        7,
+        42,
     ]
-    for path in ("/int/x", "/int/-1", "/float/2", "/any/green", "/len/abc", "/uuid/1"):
+    missing = ["/int/x", "/int/-1", "/float/2", "/any/green", "/len/abc", "/uuid/1"]
+    missing += ["/bounded/0", "/bounded/10", "/digits/7", "/digits/0007"]
+    for path in missing:
         assert client.get(path).status_code == 404, path
     with app.test_request_context():
         assert fw.url_for("list", v=["a", "b c"]) == "/list/a,b%20c"
