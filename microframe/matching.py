@@ -94,13 +94,12 @@ def match_request(
             base_adapter(app, request)  # checks the host
         path = request.path
         found = url_map.match_static(path, request.method)
+        if found is None:
+            found = url_map.match_dynamic(path, request.method)
         if found is not None:
             return found
         if url_map.certainly_missing(path):
             raise NotFound()
-        found = url_map.match_dynamic(path, request.method)
-        if found is not None:
-            return found
     base = base_adapter(app, request)
     return base.match(  # type: ignore[return-value]
         wsgi_path_info(environ),
