@@ -46,9 +46,9 @@ def cached_bytecode_environ() -> t.Iterator[dict[str, str]]:
         shutil.rmtree(prefix, ignore_errors=True)
 
 
-def _start(framework: str | None, environ: dict[str, str]) -> tuple[float, float]:
-    """(import + build seconds, whole-process seconds) of one fresh process."""
-    program = PROGRAM.format(module=module_name(framework)) if framework else "print(0)"
+def _start(module: str | None, environ: dict[str, str]) -> tuple[float, float]:
+    """(import seconds, whole-process seconds) of a fresh process importing it."""
+    program = PROGRAM.format(module=module) if module else "print(0)"
     begin = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", program],
@@ -61,7 +61,7 @@ def _start(framework: str | None, environ: dict[str, str]) -> tuple[float, float
     wall = time.perf_counter() - begin
     if done.returncode != 0:
         raise RuntimeError(
-            f"importing the {framework} app failed in a fresh process:\n{done.stderr}"
+            f"importing {module} failed in a fresh process:\n{done.stderr}"
         )
     return float(done.stdout), wall
 
@@ -79,19 +79,33 @@ def run(frameworks: list[str], rounds: Rounds) -> Scenario:
     inside = scenario.row("import + build")
     whole = scenario.row("whole `python -c` process")
     bare: list[float] = []
+    # What every werkzeug-based framework pays before its own first line runs:
+    # the werkzeug package imports its development server and test client.
+    werkzeug_share: list[float] = []
     with cached_bytecode_environ() as environ:
         for framework in frameworks:
-            _start(framework, environ)  # write the bytecode caches
+            _start(module_name(framework), environ)  # write the bytecode caches
+        _start("werkzeug", environ)
         for round_index in rounds:
             bare.append(_start(None, environ)[1])
+            werkzeug_seconds = _start("werkzeug", environ)[0]
             for framework in rotated(frameworks, round_index):
-                seconds, wall = _start(framework, environ)
+                seconds, wall = _start(module_name(framework), environ)
                 inside.add(framework, seconds)
                 whole.add(framework, wall)
+                if framework == "flask":
+                    werkzeug_share.append(werkzeug_seconds / seconds)
     scenario.rounds = rounds.done
     bare.sort()
     scenario.notes.append(
         f"a bare `python -c` process takes {bare[len(bare) // 2] * 1000:.0f} ms here;"
         " the ratio that counts is the import + build one."
     )
+    if werkzeug_share:
+        werkzeug_share.sort()
+        scenario.notes.append(
+            "`import werkzeug` alone, in the same rounds, takes"
+            f" {werkzeug_share[len(werkzeug_share) // 2]:.2f} of Flask's import +"
+            " build: the floor for any framework built on werkzeug."
+        )
     return scenario
