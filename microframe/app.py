@@ -401,15 +401,18 @@ class Microframe(Scaffold):
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add what the context processors return; explicit values win."""
+        processors = self.template_context_processors
         names: t.Iterable[str | None] = (None,)
         ctx = _cv_request.get(None)
-        if ctx is not None:
+        if ctx is not None and len(processors) > (None in processors):
+            # Some blueprint has processors: the request's blueprints' run too.
             names = chain(names, reversed(ctx.request.blueprints))
-        given = context.copy()
+        provided: dict[str, t.Any] = {}
         for name in names:
-            for func in self.template_context_processors.get(name, ()):
-                context.update(self.ensure_sync(func)())
-        context.update(given)
+            for func in processors.get(name, ()):
+                provided.update(self.ensure_sync(func)())
+        for key, value in provided.items():
+            context.setdefault(key, value)
 
     @t.overload
     def template_filter(self, name: T_template_filter) -> T_template_filter: ...
