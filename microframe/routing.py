@@ -201,7 +201,8 @@ class _GiveUp(Exception):
     """Raised inside the walk where werkzeug would redirect (slash required)."""
 
 
-#: How a walk match becomes view arguments: (name, converter.to_python) pairs.
+#: How a walk match becomes view arguments: (name, how to convert) pairs; see
+#: :func:`_to_python`.
 _Plan = tuple[tuple[str, t.Callable[[str], t.Any] | None], ...]
 
 
@@ -386,15 +387,11 @@ class _Walker:
             if match is not None:
                 if suffixed and match.groups()[-1] == "/":
                     rest, j = [""], 0
-                found = self._walk(
-                    next_node,
-                    rest,
-                    j,
-                    method,
-                    [*values, match[names[0]]]
-                    if len(names) == 1
-                    else values + [match[n] for n in names],
-                )
+                if len(names) == 1:  # the usual part: one converter
+                    captured = [*values, match[names[0]]]
+                else:
+                    captured = values + [match[n] for n in names]
+                found = self._walk(next_node, rest, j, method, captured)
                 if found is not None:
                     return found
         if i == len(parts) - 1 and part == "":
