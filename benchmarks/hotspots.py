@@ -22,7 +22,7 @@ from benchmarks.check import check_all
 from benchmarks.clients import RECORDING, ClientFactory, clients_for
 from benchmarks.coldstart import cached_bytecode_environ
 from benchmarks.endpoints import ENDPOINTS, Endpoint, fresh_environs
-from benchmarks.inprocess import wsgi_batch
+from benchmarks.inprocess import serve_all, wsgi_batch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HARNESS = ("benchmarks/inprocess.py", "benchmarks/hotspots.py", "_lsprof.Profiler")
@@ -66,17 +66,8 @@ def profile_endpoint(app: t.Any, endpoint: Endpoint, calls: int) -> Rows:
     wsgi_batch(app, endpoint)(50)  # warm caches: the steady state is what counts
     environs = fresh_environs(endpoint, calls)
 
-    def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
-        return None
-
     def serve() -> None:
-        for environ in environs:
-            iterable = app(environ, start_response)
-            for _ in iterable:
-                pass
-            close = getattr(iterable, "close", None)
-            if close is not None:
-                close()
+        serve_all(app, environs)
 
     return _profile(serve)
 

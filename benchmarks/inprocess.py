@@ -26,22 +26,23 @@ def _write(data: bytes) -> None:
     raise RuntimeError("no benchmark app should use the legacy write() callable")
 
 
+def serve_all(app: WSGIApp, environs: list[dict[str, t.Any]]) -> None:
+    """Call ``app`` for each environ as a server would: read the body, close it."""
+    for environ in environs:
+        iterable = app(environ, _start_response)
+        for _ in iterable:
+            pass
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+
+
 def wsgi_batch(app: WSGIApp, endpoint: Endpoint) -> Batch:
     """A batch that sends ``endpoint`` through ``app`` ``count`` times."""
 
     def run(count: int) -> float:
         environs = fresh_environs(endpoint, min(count, MOST_CALLS))
-
-        def serve() -> None:
-            for environ in environs:
-                iterable = app(environ, _start_response)
-                for _ in iterable:
-                    pass
-                close = getattr(iterable, "close", None)
-                if close is not None:
-                    close()
-
-        return timed(serve)
+        return timed(lambda: serve_all(app, environs))
 
     return run
 
