@@ -37,14 +37,16 @@ from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wsgi import get_host
 
+from . import errors, pipeline
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
-from .fastpath import lean_response
+from .hooks import HookList, HookRegistry
 from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
+from .responses import describe_function, make_response
 from .routing import Map, Rule
 from .scaffold import (
     Scaffold,
@@ -83,15 +85,18 @@ T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 _CO_COROUTINE = inspect.CO_COROUTINE
 
 
-# Methods whose override (on a subclass or the app itself) turns the shortcuts
-# of wsgi_app off, so that the override is called as it would be in Flask.
-_LEAN_OVERRIDABLE = (
-    "full_dispatch_request",
-    "finalize_request",
-    "make_response",
-    "process_response",
+# Attributes the request pipeline's plan is built from: replacing one (not
+# only changing its contents) makes the next request build a new plan.
+_PLANNED_ATTRIBUTES = frozenset(
+    {
+        "before_request_funcs",
+        "after_request_funcs",
+        "teardown_request_funcs",
+        "url_value_preprocessors",
+        "url_default_functions",
+        "teardown_appcontext_funcs",
+    }
 )
-_SHORTCUT_OVERRIDABLE = frozenset({*_LEAN_OVERRIDABLE, "create_url_adapter"})
 
 
 class _DefaultEnvironment:
@@ -110,12 +115,6 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
-
-
-def _describe(func: t.Any) -> str:
-    module = getattr(func, "__module__", None) or "?"
-    name = getattr(func, "__qualname__", None) or repr(func)
-    return f"{module}.{name}"
 
 
 def _is_interactive_redefinition(old: t.Any, new: t.Any) -> bool:
@@ -233,7 +232,9 @@ class Microframe(Scaffold):
             t.Callable[[Exception, str, dict[str, t.Any]], str]
         ] = []
         #: Functions called with the exception when an app context is popped.
-        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
+        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = HookList(
+            self._registrations_changed
+        )
         #: Functions that add names to ``microframe shell``.
         self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
         #: Registered blueprints by name, in registration order.
@@ -245,13 +246,7 @@ class Microframe(Scaffold):
         #: Whether rules may have a ``subdomain`` (needs SERVER_NAME).
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
-        self._lazy_session_decision: tuple[SessionInterface | None, bool] = (
-            None,
-            False,
-        )
         self._cli_name = self.name
-
-        self._decide_shortcuts()
 
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -270,25 +265,27 @@ class Microframe(Scaffold):
 
         self.template_context_processors[None] = [_default_template_ctx_processor]
 
-    def _decide_shortcuts(self) -> None:
-        # What the class (or the instance) overrides is known when it is
-        # set, not looked up per request.
-        def inherited(name: str) -> bool:
-            method = getattr(getattr(self, name), "__func__", None)
-            return method is getattr(Microframe, name)
-
-        self._uses_default_url_adapter = inherited("create_url_adapter")
-        self._lean_dispatch = all(inherited(name) for name in _LEAN_OVERRIDABLE)
-
     def __setattr__(self, name: str, value: t.Any) -> None:
+        if name in _PLANNED_ATTRIBUTES:
+            value = self._watched(value)
         super().__setattr__(name, value)
-        if name in _SHORTCUT_OVERRIDABLE:
-            self._decide_shortcuts()
+        if name in _PLANNED_ATTRIBUTES:
+            self._registrations_changed()
+
+    def _watched(self, value: t.Any) -> t.Any:
+        # A registry assigned whole is adopted, so later changes are seen too.
+        if isinstance(value, (HookRegistry, HookList)):
+            return value
+        if isinstance(value, dict):
+            registry: HookRegistry[t.Any] = HookRegistry(self._registrations_changed)
+            registry.update(value)
+            return registry
+        return HookList(self._registrations_changed, value)
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
-        if name in _SHORTCUT_OVERRIDABLE:
-            self._decide_shortcuts()
+        if name in _PLANNED_ATTRIBUTES:
+            self._registrations_changed()
 
     def _check_setup_finished(self, f_name: str) -> None:
         # Registration stays open for the app's whole life: a notebook or a host
@@ -676,8 +673,8 @@ class Microframe(Scaffold):
                 if not _is_interactive_redefinition(old_func, view_func):
                     raise AssertionError(
                         f"Endpoint {endpoint!r} is already bound to view"
-                        f" {_describe(old_func)}; cannot bind it to"
-                        f" {_describe(view_func)} as well. Give one of them another"
+                        f" {describe_function(old_func)}; cannot bind it to"
+                        f" {describe_function(view_func)} as well. Give one of them another"
                         " endpoint name: @route(..., endpoint='other_name')."
                     )
                 self._replace_rules(endpoint, rule_obj)
@@ -747,21 +744,7 @@ class Microframe(Scaffold):
             )
         return None
 
-    def _opens_session_lazily(self) -> bool:
-        # The default cookie interface has no side effects when opened or when
-        # saving an untouched session, so it is opened only when used. Any
-        # other interface is opened at push time, exactly when Flask would.
-        # Decided once per interface object, not per request.
-        interface = self.session_interface
-        decided = self._lazy_session_decision
-        if decided[0] is not interface:
-            cls = type(interface)
-            decided = self._lazy_session_decision = (
-                interface,
-                cls.open_session is SecureCookieSessionInterface.open_session
-                and cls.save_session is SecureCookieSessionInterface.save_session,
-            )
-        return decided[1]
+    create_url_adapter.default_url_adapter = True  # type: ignore[attr-defined]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error of ``request`` (404, 405, or a redirect).
@@ -878,19 +861,21 @@ class Microframe(Scaffold):
         """A redirect response to ``location`` using :attr:`response_class`."""
         return _wz_redirect(location, code=code, Response=self.response_class)
 
-    # -- request handling ------------------------------------------------------
+    # -- request handling: each step delegates to microframe.pipeline ----------
+    # The steps stay methods so that a subclass or a patched method is called
+    # exactly where Flask calls it; microframe.pipeline says what each does.
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Return ``func``, or a sync wrapper of it when it is a coroutine function."""
-        if (
-            type(func) is FunctionType
-            and not func.__code__.co_flags & _CO_COROUTINE
-            and "_is_coroutine_marker" not in func.__dict__
-        ):
-            return func
-        if inspect.iscoroutinefunction(func):
-            return self.async_to_sync(func)
-        return func
+        if type(func) is FunctionType:
+            is_async = bool(func.__code__.co_flags & _CO_COROUTINE) or (
+                "_is_coroutine_marker" in func.__dict__
+            )
+        else:
+            is_async = inspect.iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_async else func
+
+    ensure_sync.default_ensure_sync = True  # type: ignore[attr-defined]
 
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
@@ -903,10 +888,14 @@ class Microframe(Scaffold):
             from asgiref.sync import async_to_sync
         except ImportError:
             raise RuntimeError(
-                f"{_describe(func)} is an async function, and running it needs"
-                " asgiref. Install it with: pip install 'microframe[async]'"
+                f"{describe_function(func)} is an async function, and running it"
+                " needs asgiref. Install it with: pip install 'microframe[async]'"
             ) from None
         return async_to_sync(func)
+
+    def full_dispatch_request(self) -> Response:
+        """Run the hooks and the view, then turn the result into a response."""
+        return pipeline.full_dispatch_request(self)
 
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run ``url_value_preprocessor`` then ``before_request`` functions.
@@ -915,23 +904,7 @@ class Microframe(Scaffold):
         ``before_request`` function that returns a value stops the chain and
         that value becomes the response.
         """
-        preprocessors = self.url_value_preprocessors
-        before = self.before_request_funcs
-        if not preprocessors and not before:
-            return None
-        req = _cv_request.get().request
-        names: tuple[str | None, ...] = (None, *reversed(req.blueprints))
-        if preprocessors:
-            for name in names:
-                for url_func in preprocessors.get(name, ()):
-                    url_func(req.endpoint, req.view_args)
-        if before:
-            for name in names:
-                for before_func in before.get(name, ()):
-                    rv = self.ensure_sync(before_func)()
-                    if rv is not None:
-                        return rv  # type: ignore[no-any-return]
-        return None
+        return pipeline.preprocess_request(self)
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
         """Call the view of the matched rule with its arguments.
@@ -939,33 +912,7 @@ class Microframe(Scaffold):
         Raises the routing error when matching failed, and answers OPTIONS for
         rules that provide it automatically.
         """
-        req = _cv_request.get().request
-        if req.routing_exception is not None:
-            self.raise_routing_exception(req)
-        rule: Rule = req.url_rule  # type: ignore[assignment]
-        if req.method == "OPTIONS" and getattr(
-            rule, "provide_automatic_options", False
-        ):
-            return self.make_default_options_response()
-        view = self.ensure_sync(self.view_functions[rule.endpoint])
-        return view(**req.view_args)  # type: ignore[no-any-return,arg-type]
-
-    def _run_view(self) -> ft.ResponseReturnValue:
-        if not self._got_first_request:
-            self._got_first_request = True
-        try:
-            if request_started.receivers:
-                request_started.send(self, _async_wrapper=self.ensure_sync)
-            rv = self.preprocess_request()
-            if rv is None:
-                rv = self.dispatch_request()
-        except Exception as e:
-            rv = self.handle_user_exception(e)
-        return rv
-
-    def full_dispatch_request(self) -> Response:
-        """Run the hooks and the view, then turn the result into a response."""
-        return self.finalize_request(self._run_view())
+        return pipeline.dispatch_request(self)
 
     def finalize_request(
         self,
@@ -977,28 +924,15 @@ class Microframe(Scaffold):
         When called for an error handler's result, a failure here is logged
         instead of raised, so the error response is still sent.
         """
-        response = self.make_response(rv)
-        try:
-            response = self.process_response(response)
-            if request_finished.receivers:
-                request_finished.send(
-                    self, _async_wrapper=self.ensure_sync, response=response
-                )
-        except Exception:
-            if not from_error_handler:
-                raise
-            self.logger.exception(
-                "Request finalizing failed with an error while handling an error"
-            )
-        return response
+        return pipeline.finalize_request(self, rv, from_error_handler)
 
     def make_default_options_response(self) -> Response:
         """The automatic OPTIONS response: empty, with an ``Allow`` header."""
+        response = self.response_class()
         adapter = _cv_request.get().url_adapter
-        methods = adapter.allowed_methods()  # type: ignore[union-attr]
-        rv = self.response_class()
-        rv.allow.update(methods)
-        return rv
+        if adapter is not None:
+            response.allow.update(adapter.allowed_methods())
+        return response
 
     def should_ignore_error(self, error: BaseException | None) -> bool:
         """Whether teardown functions should see ``error`` as ``None`` (never)."""
@@ -1011,73 +945,7 @@ class Microframe(Scaffold):
         a response object, any WSGI callable, and tuples ``(body, status)``,
         ``(body, headers)`` and ``(body, status, headers)``.
         """
-        status: t.Any = None
-        headers: t.Any = None
-        if isinstance(rv, tuple):
-            if len(rv) == 3:
-                rv, status, headers = rv
-            elif len(rv) == 2:
-                if isinstance(rv[1], (Headers, dict, tuple, list)):
-                    rv, headers = rv
-                else:
-                    rv, status = rv
-            else:
-                raise TypeError(
-                    f"{self._view_description()} returned a tuple of {len(rv)} items;"
-                    " a response tuple is (body, status, headers), (body, status)"
-                    " or (body, headers)."
-                )
-        if rv is None:
-            raise TypeError(
-                f"{self._view_description()} returned None (did it end without a"
-                " return statement?). Return a response value: a string, dict,"
-                " list, tuple, Response or WSGI callable."
-            )
-        if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
-                rv = self.response_class(rv, status=status, headers=headers)
-                status = headers = None
-            elif isinstance(rv, (dict, list)):
-                rv = self.json.response(rv)
-            elif isinstance(rv, HTTPException):
-                rv = self.response_class.force_type(
-                    rv.get_response(request.environ), request.environ
-                )
-            elif isinstance(rv, BaseResponse) or callable(rv):
-                try:
-                    rv = self.response_class.force_type(
-                        rv,  # type: ignore[arg-type]
-                        request.environ,
-                    )
-                except TypeError as e:
-                    raise TypeError(
-                        f"{e}\n{self._view_description()} returned an object of type"
-                        f" {type(rv).__name__!r} that is not a valid response. Return"
-                        " a string, dict, list, tuple, Response or WSGI callable."
-                    ).with_traceback(sys.exc_info()[2]) from None
-            else:
-                raise TypeError(
-                    f"{self._view_description()} returned an object of type"
-                    f" {type(rv).__name__!r}, which is not a valid response. Return a"
-                    " string, dict, list, tuple, Response or WSGI callable."
-                )
-        response = t.cast(Response, rv)
-        if status is not None:
-            if isinstance(status, (str, bytes, bytearray)):
-                response.status = status  # type: ignore[assignment]
-            else:
-                response.status_code = status
-        if headers:
-            response.headers.update(headers)
-        return response
-
-    def _view_description(self) -> str:
-        ctx = _cv_request.get(None)
-        endpoint = ctx.request.endpoint if ctx is not None else None
-        view = self.view_functions.get(endpoint) if endpoint else None
-        if view is None:
-            return f"The view for endpoint {endpoint!r}"
-        return f"The view function {_describe(view)} (endpoint {endpoint!r})"
+        return make_response(self, rv)
 
     def process_response(self, response: Response) -> Response:
         """Run ``after_this_request`` and ``after_request`` functions; save the session.
@@ -1085,48 +953,9 @@ class Microframe(Scaffold):
         ``after_request`` functions run innermost blueprint first, the app's
         last, each in reverse registration order.
         """
-        ctx = _cv_request.get()
-        for func in ctx._after_request_functions:
-            response = self.ensure_sync(func)(response)
-        after = self.after_request_funcs
-        if after:
-            for name in chain(ctx.request.blueprints, (None,)):
-                for func in reversed(after.get(name, ())):
-                    response = self.ensure_sync(func)(response)
-        self._save_session(ctx, response)
-        return response
+        return pipeline.process_response(self, response)
 
-    def _save_session(self, ctx: RequestContext, response: Response) -> None:
-        interface = self.session_interface
-        session_obj = ctx._session
-        if session_obj is None:
-            # Never opened: only a session that came with the request can need
-            # saving (a permanent session is refreshed on every request).
-            if "HTTP_COOKIE" not in ctx.request.environ:
-                return
-            if interface.get_cookie_name(self) not in ctx.request.cookies:
-                return
-            session_obj = ctx._open_session()
-        if not interface.is_null_session(session_obj):
-            interface.save_session(self, session_obj, response)
-
-    # -- errors ----------------------------------------------------------------
-
-    def _find_error_handler(
-        self, e: Exception, blueprints: list[str]
-    ) -> ft.ErrorHandlerCallable | None:
-        exc_class, code = self._get_exc_class_and_code(type(e))
-        names = (*blueprints, None)
-        for c in (code, None) if code is not None else (None,):
-            for name in names:
-                handler_map = self.error_handler_spec.get(name, {}).get(c)
-                if not handler_map:
-                    continue
-                for cls in exc_class.__mro__:
-                    handler = handler_map.get(cls)
-                    if handler is not None:
-                        return handler
-        return None
+    # -- errors: see microframe.errors ---------------------------------------------
 
     def trap_http_exception(self, e: Exception) -> bool:
         """Whether an HTTP error should be raised like a Python error, not handled.
@@ -1134,29 +963,13 @@ class Microframe(Scaffold):
         ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS`` traps 400s
         (by default, only missing-key errors in debug mode).
         """
-        if self.config["TRAP_HTTP_EXCEPTIONS"]:
-            return True
-        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
-        if (
-            trap_bad_request is None
-            and self.debug
-            and isinstance(e, BadRequestKeyError)
-        ):
-            return True
-        if trap_bad_request:
-            return isinstance(e, BadRequest)
-        return False
+        return errors.trap_http_exception(self, e)
 
     def handle_http_exception(
         self, e: HTTPException
     ) -> HTTPException | ft.ResponseReturnValue:
         """Answer an HTTP error with its registered handler, or the error page."""
-        if e.code is None or isinstance(e, RoutingException):
-            return e
-        handler = self._find_error_handler(e, request.blueprints)
-        if handler is None:
-            return e
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+        return errors.handle_http_exception(self, e)
 
     def handle_user_exception(
         self, e: Exception
@@ -1166,16 +979,7 @@ class Microframe(Scaffold):
         HTTP errors go to :meth:`handle_http_exception`; anything without a
         handler is re-raised for :meth:`handle_exception`.
         """
-        if isinstance(e, BadRequestKeyError) and (
-            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
-        ):
-            e.show_exception = True
-        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
-            return self.handle_http_exception(e)
-        handler = self._find_error_handler(e, request.blueprints)
-        if handler is None:
-            raise
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+        return errors.handle_user_exception(self, e)
 
     def handle_exception(self, e: Exception) -> Response:
         """Answer an unhandled exception with a 500 (or re-raise it when testing).
@@ -1184,25 +988,7 @@ class Microframe(Scaffold):
         :class:`~werkzeug.exceptions.InternalServerError` whose
         ``original_exception`` is ``e`` to a registered 500 handler.
         """
-        exc_info = sys.exc_info()
-        if got_request_exception.receivers:
-            got_request_exception.send(
-                self, _async_wrapper=self.ensure_sync, exception=e
-            )
-        propagate = self.config["PROPAGATE_EXCEPTIONS"]
-        if propagate is None:
-            propagate = self.testing or self.debug
-        if propagate:
-            if exc_info[1] is e:
-                raise
-            raise e
-        self.log_exception(exc_info)
-        server_error: InternalServerError | ft.ResponseReturnValue
-        server_error = InternalServerError(original_exception=e)
-        handler = self._find_error_handler(server_error, request.blueprints)
-        if handler is not None:
-            server_error = self.ensure_sync(handler)(server_error)
-        return self.finalize_request(server_error, from_error_handler=True)
+        return errors.handle_exception(self, e)
 
     def log_exception(
         self,
@@ -1217,25 +1003,15 @@ class Microframe(Scaffold):
 
     def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_request`` functions (innermost blueprint first)."""
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        teardown = self.teardown_request_funcs
-        if teardown:
-            blueprints = _cv_request.get().request.blueprints
-            for name in chain(blueprints, (None,)):
-                for func in reversed(teardown.get(name, ())):
-                    self.ensure_sync(func)(exc)
-        if request_tearing_down.receivers:
-            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        pipeline.do_teardown_request(
+            self, sys.exc_info()[1] if exc is _sentinel else exc
+        )
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_appcontext`` functions in reverse registration order."""
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        for func in reversed(self.teardown_appcontext_funcs):
-            self.ensure_sync(func)(exc)
-        if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        pipeline.do_teardown_appcontext(
+            self, sys.exc_info()[1] if exc is _sentinel else exc
+        )
 
     # -- contexts and WSGI -----------------------------------------------------
 
@@ -1271,35 +1047,10 @@ class Microframe(Scaffold):
         """The WSGI application; wrap this (not the app) with WSGI middleware.
 
         ``app.wsgi_app = ProxyFix(app.wsgi_app)`` keeps ``app`` itself usable.
+        The request's way through the app is described in
+        :mod:`microframe.pipeline`.
         """
-        ctx = self.request_context(environ)
-        error: BaseException | None = None
-        try:
-            try:
-                ctx.push()
-                if self._lean_dispatch:
-                    rv = self._run_view()
-                    lean = lean_response(self, ctx, rv)
-                    if lean is not None:
-                        start_response(lean[0], lean[1])
-                        return lean[2]
-                    response = self.finalize_request(rv)
-                else:
-                    response = self.full_dispatch_request()
-            except Exception as e:
-                error = e
-                response = self.handle_exception(e)
-            except:
-                error = sys.exc_info()[1]
-                raise
-            return response(environ, start_response)
-        finally:
-            if "werkzeug.debug.preserve_context" in environ:
-                environ["werkzeug.debug.preserve_context"](_cv_app.get())
-                environ["werkzeug.debug.preserve_context"](_cv_request.get())
-            if error is not None and self.should_ignore_error(error):
-                error = None
-            ctx.pop(error)
+        return pipeline.respond(self, environ, start_response)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextvars
 import sys
 import typing as t
-from functools import update_wrapper
+from functools import wraps
 
 from werkzeug.exceptions import HTTPException
 
 from . import signals
 from .globals import _cv_app, _cv_request
 from .matching import match_request, url_adapter_for
+from .pipeline import plan_for
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from types import TracebackType
@@ -92,6 +93,13 @@ class _AppCtxGlobals:
         return object.__repr__(self)
 
 
+def _active_request(caller: str, advice: str) -> RequestContext:
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(f"{caller} was called outside of a request. {advice}")
+    return ctx
+
+
 def after_this_request(f: AfterRequestCallable[t.Any]) -> AfterRequestCallable[t.Any]:
     """Run ``f(response)`` after the current request, before ``after_request`` hooks.
 
@@ -105,13 +113,11 @@ def after_this_request(f: AfterRequestCallable[t.Any]) -> AfterRequestCallable[t
                 return response
             return "Hello"
     """
-    ctx = _cv_request.get(None)
-    if ctx is None:
-        raise RuntimeError(
-            "after_this_request() was called outside of a request. Call it from a"
-            " view function or a before_request hook, while a request is handled."
-        )
-    ctx._after_request_functions.append(f)
+    _active_request(
+        "after_this_request()",
+        "Call it from a view function or a before_request hook, while a request"
+        " is handled.",
+    )._after_request_functions.append(f)
     return f
 
 
@@ -121,19 +127,17 @@ def copy_current_request_context(f: F) -> F:
     The copy makes ``request`` and ``session`` usable from a thread or a greenlet
     started by the view, after the view itself returned.
     """
-    ctx = _cv_request.get(None)
-    if ctx is None:
-        raise RuntimeError(
-            "copy_current_request_context() was called outside of a request."
-            " Decorate the function inside a view, while the request is handled."
-        )
-    ctx = ctx.copy()
+    copied = _active_request(
+        "copy_current_request_context()",
+        "Decorate the function inside a view, while the request is handled.",
+    ).copy()
 
-    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        with ctx:
-            return ctx.app.ensure_sync(f)(*args, **kwargs)
+    @wraps(f)
+    def in_copied_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with copied:
+            return copied.app.ensure_sync(f)(*args, **kwargs)
 
-    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+    return t.cast(F, in_copied_context)
 
 
 def has_request_context() -> bool:
@@ -239,6 +243,8 @@ class RequestContext:
         self._url_adapter: t.Any = _sentinel
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
+        #: What was raised while the request was handled, for teardown.
+        self._failure: BaseException | None = None
         self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
@@ -314,35 +320,42 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self._session is None and not self.app._opens_session_lazily():
+        if self._session is None and not plan_for(self.app).lazy_session:
             self._open_session()  # now, when a custom interface expects it
         self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Pop this context; the outermost pop runs the teardown_request functions."""
-        clear_request = len(self._cv_tokens) == 1
+        token, pushed_app_ctx = self._cv_tokens[-1]
+        last = len(self._cv_tokens) == 1
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
         try:
-            if clear_request:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-                self.app.do_teardown_request(exc)
-                request_close = getattr(self.request, "close", None)
-                if request_close is not None:
-                    request_close()
+            if last:
+                self._tear_down(exc)
         finally:
-            current = _cv_request.get()
-            token, app_ctx = self._cv_tokens.pop()
+            active = _cv_request.get()
+            self._cv_tokens.pop()
             _cv_request.reset(token)
-            if clear_request:
-                current.request.environ["werkzeug.request"] = None
-            if app_ctx is not None:
-                app_ctx.pop(exc)
-        if current is not self:
+            if last:
+                # Let the environ forget the request object it points to.
+                active.request.environ["werkzeug.request"] = None
+            if pushed_app_ctx is not None:
+                pushed_app_ctx.pop(exc)
+        if active is not self:
             raise RuntimeError(
-                f"Popped the wrong request context: {current!r} is active, not"
+                f"Popped the wrong request context: {active!r} is active, not"
                 f" {self!r}. Pop contexts in the reverse order they were pushed, or"
                 " use them as `with` blocks."
             )
+
+    def _tear_down(self, exc: BaseException | None) -> None:
+        try:
+            self.app.do_teardown_request(exc)
+        finally:
+            close = getattr(self.request, "close", None)
+            if close is not None:
+                close()
 
     def __enter__(self) -> RequestContext:
         self.push()

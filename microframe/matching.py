@@ -23,6 +23,14 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Request
 
 
+def _binds_by_default(app: Microframe) -> bool:
+    # An app (or its class) that overrides create_url_adapter gets it called
+    # for every request, as in Flask.
+    if "create_url_adapter" in app.__dict__:
+        return False
+    return getattr(type(app).create_url_adapter, "default_url_adapter", False)
+
+
 def base_adapter(app: Microframe, request: Request) -> MapAdapter:
     """The URL map bound for everything but the request's path, method and query.
 
@@ -52,7 +60,7 @@ def base_adapter(app: Microframe, request: Request) -> MapAdapter:
 
 def url_adapter_for(app: Microframe, request: Request) -> MapAdapter | None:
     """The adapter a request context exposes as ``url_adapter``."""
-    if not app._uses_default_url_adapter:
+    if not _binds_by_default(app):
         return app.create_url_adapter(request)
     base = base_adapter(app, request)
     environ = request.environ
@@ -77,7 +85,7 @@ def match_request(
     map's shortcuts; everything else by werkzeug. An app that overrides
     ``create_url_adapter`` gets Flask's path: bind, then match.
     """
-    if not app._uses_default_url_adapter:
+    if not _binds_by_default(app):
         adapter = ctx.url_adapter
         if adapter is None:
             return None

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.utils import cached_property
 
 from . import typing as ft
+from .hooks import HookRegistry
 from .helpers import get_root_path, send_from_directory
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -88,30 +89,41 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[Exception], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
+        # The hook registries below report changes here, so that the app's
+        # request pipeline rebuilds its plan (see microframe.hooks).
+        changed = self._registrations_changed
         #: ``before_request`` functions by scope (``None`` for the app).
         self.before_request_funcs: dict[
             ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
         #: ``after_request`` functions by scope.
         self.after_request_funcs: dict[
             ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
         #: ``teardown_request`` functions by scope.
         self.teardown_request_funcs: dict[
             ft.AppOrBlueprintKey, list[ft.TeardownCallable]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
         #: Template context processors by scope.
         self.template_context_processors: dict[
             ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
         #: URL value preprocessors by scope.
         self.url_value_preprocessors: dict[
             ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
         #: URL default functions by scope.
         self.url_default_functions: dict[
             ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]
-        ] = defaultdict(list)
+        ] = HookRegistry(changed)
+
+    # Bumped whenever a hook registry changes; the request pipeline's plan is
+    # valid for one generation.
+    _generation = 0
+    _plan: t.Any = None
+
+    def _registrations_changed(self) -> None:
+        self._generation += 1
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import typing as t
+from http import HTTPStatus
 
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.datastructures.structures import iter_multi_items
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 
@@ -15,7 +17,7 @@ from .globals import _cv_app
 from .routing import wsgi_text
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from _typeshed.wsgi import WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.routing import Rule
 
 
@@ -245,11 +247,48 @@ def _blueprint_chain(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
+class _Deferred:
+    """The ``_list`` of :class:`_DeferredHeaders`, made on first use."""
+
+    def __get__(self, obj: t.Any, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        content_type, length = obj._pending
+        made = obj.__dict__["_list"] = [
+            ("Content-Type", content_type),
+            ("Content-Length", length),
+        ]
+        return made
+
+
+class _DeferredHeaders(Headers):
+    """Headers that are only a content type and a length until they are used.
+
+    Any method of :class:`~werkzeug.datastructures.Headers` works on them: the
+    first one that looks at the list makes it.
+    """
+
+    _list = _Deferred()  # type: ignore[assignment]
+
+    def __init__(self, content_type: str, length: str) -> None:
+        self._pending = (content_type, length)
+
+    @property
+    def untouched(self) -> bool:
+        """Whether nothing has read or changed these headers yet."""
+        return "_list" not in self.__dict__
+
+
 class Response(ResponseBase):
     """The response object microframe uses by default.
 
     A werkzeug :class:`~werkzeug.wrappers.Response` whose mimetype defaults to
     ``text/html`` and whose ``json`` uses the current app's JSON provider.
+
+    Made from a string or bytes without headers of its own, its headers are
+    only a content type and a length until something reads or changes them
+    (an ``after_request`` hook, a cookie); a plain buffered body is written to
+    the server without werkzeug's general header pass, with the same result.
     """
 
     default_mimetype: str | None = "text/html"
@@ -257,6 +296,48 @@ class Response(ResponseBase):
     json_module: t.Any = json
 
     autocorrect_location_header = False
+
+    def __init__(
+        self,
+        response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
+        status: int | str | HTTPStatus | None = None,
+        headers: t.Mapping[str, str | t.Iterable[str]]
+        | t.Iterable[tuple[str, str]]
+        | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        kind = type(response)
+        label = None
+        if not headers and content_type is None and (kind is str or kind is bytes):
+            label = _content_type_of(mimetype or self.default_mimetype)
+        if label is None:
+            super().__init__(
+                response, status, headers, mimetype, content_type, direct_passthrough
+            )
+            return
+        body = response.encode() if kind is str else response  # type: ignore[union-attr]
+        self.headers = _DeferredHeaders(label, str(len(body)))  # type: ignore[arg-type]
+        self.response = [body]
+        self.direct_passthrough = direct_passthrough
+        self._on_close = []
+        if status is None or status == 200:
+            self._status_code = 200
+            self._status = "200 OK"
+        else:
+            self.status = status  # type: ignore[assignment]
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        headers = _plain_wsgi_headers(self)
+        if headers is None:
+            return super().__call__(environ, start_response)
+        start_response(self._status, headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return []
+        return self.response  # type: ignore[return-value]
 
     def _repr_html_(self) -> str:
         from .notebook import response_repr_html
@@ -270,3 +351,55 @@ class Response(ResponseBase):
         if ctx is not None:
             return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size
+
+
+_REWRITTEN = frozenset({"location", "content-location"})
+
+
+def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
+    # The WSGI header list for a response werkzeug would write unchanged: a
+    # 2xx (not 204) with a one-piece bytes body, no close callbacks, and no
+    # Location header to rewrite. None means "let werkzeug do it".
+    code = response._status_code
+    body = response.response
+    if (
+        not 200 <= code < 300
+        or code == 204
+        or response._on_close
+        or response.direct_passthrough
+        or type(body) is not list
+        or len(body) != 1
+        or type(body[0]) is not bytes
+    ):
+        return None
+    headers = response.headers
+    if type(headers) is _DeferredHeaders and headers.untouched:
+        content_type, length = headers._pending
+        return [("Content-Type", content_type), ("Content-Length", length)]
+    items = headers.to_wsgi_list()
+    has_length = False
+    for name, _value in items:
+        lowered = name.lower()
+        if lowered in _REWRITTEN:
+            return None
+        if lowered == "content-length":
+            has_length = True
+    if not has_length and response.automatically_set_content_length:
+        items.append(("Content-Length", str(len(body[0]))))
+    return items
+
+
+_content_types: dict[str, str] = {}
+
+
+def _content_type_of(mimetype: str | None) -> str | None:
+    # The Content-Type werkzeug derives from a mimetype (a charset is added to
+    # text types), remembered per mimetype.
+    if mimetype is None:
+        return None
+    label = _content_types.get(mimetype)
+    if label is None:
+        if len(_content_types) > 64:
+            _content_types.clear()
+        label = _content_types[mimetype] = get_content_type(mimetype, "utf-8")
+    return label

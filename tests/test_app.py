@@ -1285,12 +1285,6 @@ def test_session_without_secret_key(fw: types.ModuleType) -> None:
     assert client.get("/").text == "None"
 
 
-def test_unknown_attribute_deletion_keeps_the_shortcuts(app: Microframe) -> None:
-    app.extra = 1  # type: ignore[attr-defined]
-    del app.extra  # type: ignore[attr-defined]
-    assert app._lean_dispatch
-
-
 def test_custom_request_and_response_classes() -> None:
     class MyRequest(Request):
         @property

@@ -322,10 +322,3 @@ class DefaultJSONProvider(JSONProvider):
                 return f"{encode(obj)}\n"
         layout = _COMPACT if compact else _INDENTED
         return f"{dumps(obj, **dict(layout))}\n"
-
-    def _lean_response_body(self, obj: t.Any) -> str | None:
-        # The body response() would send for a dict or list a view returned,
-        # or None when response() is overridden and must build the response.
-        if type(self).response is not DefaultJSONProvider.response:
-            return None
-        return self._body(obj)

@@ -1,0 +1,315 @@
+"""The request pipeline: what happens to one request, in one place.
+
+:class:`~microframe.app.Microframe` holds what was registered; this module
+holds what a request does with it. Every request takes the same way::
+
+    respond            push the contexts, answer, pop them (teardown)
+    └ full_dispatch_request
+      ├ preprocess_request     url_value_preprocessors, before_request
+      ├ dispatch_request       the view (or the routing error, or OPTIONS)
+      └ finalize_request
+        ├ make_response        the view's value as a response
+        └ process_response     after_this_request, after_request, the session
+
+Each step is called through the app (``app.preprocess_request()``, ...), so a
+subclass or a patched method takes part exactly where Flask would call it.
+
+What only changes when the app is changed is worked out once, in a
+:class:`Plan`: which hooks run, in which order, for a request of each
+blueprint; whether the session can be opened lazily. The hook registries tell
+the app when they change (:mod:`microframe.hooks`), and the next request
+builds a new plan.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .globals import _cv_app, _cv_request
+from .signals import (
+    appcontext_tearing_down,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    import collections.abc as cabc
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from . import typing as ft
+    from .app import Microframe
+    from .ctx import RequestContext
+    from .routing import Rule
+    from .sessions import SessionInterface
+    from .wrappers import Response
+
+_Hook = t.Callable[..., t.Any]
+
+
+class ChainHooks(t.NamedTuple):
+    """The hooks a request of one blueprint chain runs, in calling order."""
+
+    #: ``url_value_preprocessor`` functions: the app's, then outer to inner.
+    preprocessors: tuple[_Hook, ...]
+    #: ``before_request`` functions, in the same order.
+    before: tuple[_Hook, ...]
+    #: ``after_request`` functions: innermost blueprint first, each scope's in
+    #: reverse registration order, the app's last.
+    after: tuple[_Hook, ...]
+    #: ``teardown_request`` functions, in the order of ``after``.
+    teardown: tuple[_Hook, ...]
+
+
+def _scopes_outward(blueprint: str | None) -> list[str | None]:
+    # "a.b" -> ["a.b", "a", None]: the blueprint, its parents, the app.
+    scopes: list[str | None] = []
+    name = blueprint
+    while name:
+        scopes.append(name)
+        name = name.rpartition(".")[0]
+    scopes.append(None)
+    return scopes
+
+
+class Plan:
+    """What requests do, decided from the app's registrations.
+
+    A plan is valid for one registration generation of the app, one session
+    interface and one ``ensure_sync``; :func:`plan_for` makes a new one when
+    any of them changed.
+    """
+
+    def __init__(self, app: Microframe, key: tuple[t.Any, ...]) -> None:
+        self.key = key
+        self._app = app
+        self._chains: dict[str | None, ChainHooks] = {}
+        default_sync = key[1] is None
+        #: Whether hooks were made sync here; otherwise ``ensure_sync`` is
+        #: asked on every call, as an override may expect.
+        self.presynced = default_sync
+        self.teardown_appcontext = self._synced(
+            reversed(app.teardown_appcontext_funcs)
+        )
+        #: Whether the session is opened only when something uses it.
+        self.lazy_session = _opens_lazily(app.session_interface)
+
+    def _synced(self, funcs: cabc.Iterable[_Hook]) -> tuple[_Hook, ...]:
+        if self.presynced:
+            return tuple(map(self._app.ensure_sync, funcs))
+        return tuple(funcs)
+
+    def chain(self, blueprint: str | None) -> ChainHooks:
+        """The hooks for a request whose endpoint is in ``blueprint``."""
+        hooks = self._chains.get(blueprint)
+        if hooks is None:
+            hooks = self._chains[blueprint] = self._build_chain(blueprint)
+        return hooks
+
+    def _build_chain(self, blueprint: str | None) -> ChainHooks:
+        app = self._app
+        inward = _scopes_outward(blueprint)[::-1]
+        outward = inward[::-1]
+
+        def forward(registry: dict[t.Any, list[_Hook]]) -> list[_Hook]:
+            return [f for scope in inward for f in registry.get(scope, ())]
+
+        def backward(registry: dict[t.Any, list[_Hook]]) -> list[_Hook]:
+            return [f for scope in outward for f in reversed(registry.get(scope, ()))]
+
+        return ChainHooks(
+            preprocessors=tuple(forward(app.url_value_preprocessors)),
+            before=self._synced(forward(app.before_request_funcs)),
+            after=self._synced(backward(app.after_request_funcs)),
+            teardown=self._synced(backward(app.teardown_request_funcs)),
+        )
+
+
+def _opens_lazily(interface: SessionInterface) -> bool:
+    # The cookie interface has no side effect when it opens a session or
+    # leaves an untouched one alone, so it is opened on first use. Any other
+    # interface is opened when the request context is pushed, as in Flask.
+    from .sessions import SecureCookieSessionInterface
+
+    cls = type(interface)
+    return (
+        cls.open_session is SecureCookieSessionInterface.open_session
+        and cls.save_session is SecureCookieSessionInterface.save_session
+    )
+
+
+def plan_for(app: Microframe) -> Plan:
+    """The app's current plan, rebuilt if registrations changed since."""
+    sync = app.__dict__.get("ensure_sync") or type(app).ensure_sync
+    override = None if getattr(sync, "default_ensure_sync", False) else sync
+    key = (app._generation, override, app.session_interface)
+    plan = app._plan
+    if plan is None or plan.key != key:
+        plan = app._plan = Plan(app, key)
+    return plan
+
+
+def _call(plan: Plan, app: Microframe, func: _Hook, *args: t.Any) -> t.Any:
+    if plan.presynced:
+        return func(*args)
+    return app.ensure_sync(func)(*args)
+
+
+# -- the steps ---------------------------------------------------------------------
+
+
+def respond(
+    app: Microframe, environ: WSGIEnvironment, start_response: StartResponse
+) -> cabc.Iterable[bytes]:
+    """Handle one WSGI call: contexts in, a response out, contexts popped."""
+    ctx = app.request_context(environ)
+    try:
+        response = _answer(app, ctx)
+        return response(environ, start_response)
+    finally:
+        _leave(app, ctx, environ)
+
+
+def _answer(app: Microframe, ctx: RequestContext) -> Response:
+    # Anything raised while the context is pushed or the request dispatched is
+    # remembered for teardown; an Exception is also answered with an error page.
+    try:
+        ctx.push()
+        return app.full_dispatch_request()
+    except Exception as exc:
+        ctx._failure = exc
+        return app.handle_exception(exc)
+    except BaseException as exc:
+        ctx._failure = exc
+        raise
+
+
+def _leave(app: Microframe, ctx: RequestContext, environ: WSGIEnvironment) -> None:
+    keep = environ.get("werkzeug.debug.preserve_context")
+    if keep is not None:
+        # The debugger's console evaluates code in the failed request's contexts.
+        keep(_cv_app.get())
+        keep(_cv_request.get())
+    failure = ctx._failure
+    if failure is not None and app.should_ignore_error(failure):
+        failure = None
+    ctx.pop(failure)
+
+
+def full_dispatch_request(app: Microframe) -> Response:
+    """Hooks and view, then the response (``Microframe.full_dispatch_request``)."""
+    app._got_first_request = True
+    return app.finalize_request(_hooks_and_view(app))
+
+
+def _hooks_and_view(app: Microframe) -> ft.ResponseReturnValue:
+    try:
+        if request_started.receivers:
+            request_started.send(app, _async_wrapper=app.ensure_sync)
+        early = app.preprocess_request()
+        return app.dispatch_request() if early is None else early
+    except Exception as exc:
+        return app.handle_user_exception(exc)  # type: ignore[return-value]
+
+
+def preprocess_request(app: Microframe) -> ft.ResponseReturnValue | None:
+    """Run URL value preprocessors and ``before_request`` hooks, outer scope first."""
+    req = _cv_request.get().request
+    plan = plan_for(app)
+    hooks = plan.chain(req.blueprint)
+    if hooks.preprocessors:
+        endpoint, view_args = req.endpoint, req.view_args
+        for preprocess in hooks.preprocessors:
+            preprocess(endpoint, view_args)
+    for hook in hooks.before:
+        early = _call(plan, app, hook)
+        if early is not None:
+            return early  # type: ignore[no-any-return]
+    return None
+
+
+def dispatch_request(app: Microframe) -> ft.ResponseReturnValue:
+    """Call the matched view (``Microframe.dispatch_request``)."""
+    req = _cv_request.get().request
+    if req.routing_exception is not None:
+        app.raise_routing_exception(req)
+    rule = t.cast("Rule", req.url_rule)
+    if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
+        return app.make_default_options_response()
+    view = app.ensure_sync(app.view_functions[rule.endpoint])
+    return view(**req.view_args)  # type: ignore[no-any-return,arg-type]
+
+
+def finalize_request(
+    app: Microframe,
+    rv: ft.ResponseReturnValue | Exception,
+    from_error_handler: bool = False,
+) -> Response:
+    """The response for ``rv`` after ``after_request`` work and ``request_finished``."""
+    response = app.make_response(rv)  # type: ignore[arg-type]
+    if not from_error_handler:
+        return _finished(app, app.process_response(response))
+    # The error page is sent even when after-request work fails on it.
+    try:
+        response = app.process_response(response)
+        _finished(app, response)
+    except Exception:
+        app.logger.exception(
+            "Request finalizing failed with an error while handling an error"
+        )
+    return response
+
+
+def _finished(app: Microframe, response: Response) -> Response:
+    if request_finished.receivers:
+        request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
+    return response
+
+
+def process_response(app: Microframe, response: Response) -> Response:
+    """``after_this_request``, then ``after_request`` hooks, then save the session."""
+    ctx = _cv_request.get()
+    for once in ctx._after_request_functions:
+        response = app.ensure_sync(once)(response)
+    plan = plan_for(app)
+    for hook in plan.chain(ctx.request.blueprint).after:
+        response = _call(plan, app, hook, response)
+    _store_session(app, ctx, response)
+    return response
+
+
+def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> None:
+    interface = app.session_interface
+    opened = ctx._session
+    if opened is None:
+        # Never used: only a cookie that came with the request may need a
+        # refresh (a permanent session) or a Vary header.
+        environ = ctx.request.environ
+        if "HTTP_COOKIE" not in environ:
+            return
+        if interface.get_cookie_name(app) not in ctx.request.cookies:
+            return
+        opened = ctx._open_session()
+    if interface.is_null_session(opened):
+        return
+    interface.save_session(app, opened, response)
+
+
+def do_teardown_request(app: Microframe, exc: BaseException | None) -> None:
+    """``teardown_request`` hooks, innermost scope first, then the signal."""
+    ctx = _cv_request.get()
+    plan = plan_for(app)
+    for hook in plan.chain(ctx.request.blueprint).teardown:
+        _call(plan, app, hook, exc)
+    if request_tearing_down.receivers:
+        request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+
+
+def do_teardown_appcontext(app: Microframe, exc: BaseException | None) -> None:
+    """``teardown_appcontext`` hooks, last registered first, then the signal."""
+    plan = plan_for(app)
+    for hook in plan.teardown_appcontext:
+        _call(plan, app, hook, exc)
+    if appcontext_tearing_down.receivers:
+        appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
