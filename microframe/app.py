@@ -21,29 +21,24 @@ import weakref
 from datetime import timedelta
 from itertools import chain
 from types import FunctionType
-from urllib.parse import quote as _url_quote
 
-from werkzeug.datastructures import Headers, ImmutableDict
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import (
     Aborter,
-    BadRequest,
-    BadRequestKeyError,
     HTTPException,
-    InternalServerError,
 )
-from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
+from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
 from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
-from werkzeug.wsgi import get_host
 
-from . import errors, pipeline
+from . import errors, pipeline, urls
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
-from .hooks import HookList, HookRegistry
-from .globals import _cv_app, _cv_request, g, request, session
+from .globals import _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
+from .hooks import HookList, HookRegistry
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .responses import describe_function, make_response
@@ -56,15 +51,8 @@ from .scaffold import (
     setupmethod,
 )
 from .sessions import SecureCookieSessionInterface, SessionInterface
-from .signals import (
-    appcontext_tearing_down,
-    got_request_exception,
-    request_finished,
-    request_started,
-    request_tearing_down,
-)
 from .templating import _default_template_ctx_processor
-from .wrappers import Request, Response, _blueprint_chain
+from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -674,8 +662,8 @@ class Microframe(Scaffold):
                     raise AssertionError(
                         f"Endpoint {endpoint!r} is already bound to view"
                         f" {describe_function(old_func)}; cannot bind it to"
-                        f" {describe_function(view_func)} as well. Give one of them another"
-                        " endpoint name: @route(..., endpoint='other_name')."
+                        f" {describe_function(view_func)} as well. Give one of them"
+                        " another endpoint name: @route(..., endpoint='other_name')."
                     )
                 self._replace_rules(endpoint, rule_obj)
                 self.view_functions[endpoint] = view_func
@@ -722,27 +710,7 @@ class Microframe(Scaffold):
 
         Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
         """
-        if request is not None:
-            trusted_hosts = self.config["TRUSTED_HOSTS"]
-            if trusted_hosts is not None:
-                request.trusted_hosts = trusted_hosts
-            request.host = get_host(request.environ, request.trusted_hosts)
-            subdomain = None
-            server_name = self.config["SERVER_NAME"]
-            if self.url_map.host_matching:
-                server_name = None
-            elif not self.subdomain_matching:
-                subdomain = self.url_map.default_subdomain or ""
-            return self.url_map.bind_to_environ(
-                request.environ, server_name=server_name, subdomain=subdomain
-            )
-        if self.config["SERVER_NAME"] is not None:
-            return self.url_map.bind(
-                self.config["SERVER_NAME"],
-                script_name=self.config["APPLICATION_ROOT"],
-                url_scheme=self.config["PREFERRED_URL_SCHEME"],
-            )
-        return None
+        return urls.create_url_adapter(self, request)
 
     create_url_adapter.default_url_adapter = True  # type: ignore[attr-defined]
 
@@ -769,30 +737,13 @@ class Microframe(Scaffold):
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
-        names: t.Iterable[str | None] = (None,)
-        if "." in endpoint:
-            names = chain(
-                names, reversed(_blueprint_chain(endpoint.rpartition(".")[0]))
-            )
-        for name in names:
-            for func in self.url_default_functions.get(name, ()):
-                func(endpoint, values)
+        urls.inject_url_defaults(self, endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
     ) -> str:
         """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
-        for handler in self.url_build_error_handlers:
-            try:
-                rv = handler(error, endpoint, values)
-            except BuildError as e:
-                error = e
-            else:
-                if rv is not None:
-                    return rv
-        if error is sys.exc_info()[1]:
-            raise
-        raise error
+        return urls.handle_url_build_error(self, error, endpoint, values)
 
     def url_for(
         self,
@@ -806,56 +757,9 @@ class Microframe(Scaffold):
         **values: t.Any,
     ) -> str:
         """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
-        req_ctx = _cv_request.get(None)
-        if req_ctx is not None:
-            url_adapter = req_ctx.url_adapter
-            blueprint_name = req_ctx.request.blueprint
-            if endpoint[:1] == ".":
-                if blueprint_name is not None:
-                    endpoint = f"{blueprint_name}{endpoint}"
-                else:
-                    endpoint = endpoint[1:]
-            if _external is None:
-                _external = _scheme is not None
-        else:
-            app_ctx = _cv_app.get(None)
-            if app_ctx is not None:
-                url_adapter = app_ctx.url_adapter
-            else:
-                url_adapter = self.create_url_adapter(None)
-            if url_adapter is None:
-                raise RuntimeError(
-                    f"Cannot build a URL for endpoint {endpoint!r} outside a request"
-                    " because SERVER_NAME is not set. Set app.config['SERVER_NAME']"
-                    " (e.g. 'example.com'), and APPLICATION_ROOT and"
-                    " PREFERRED_URL_SCHEME if needed, or build it inside"
-                    " app.test_request_context()."
-                )
-            if _external is None:
-                _external = True
-        if _scheme is not None and not _external:
-            raise ValueError(
-                f"url_for({endpoint!r}, _scheme={_scheme!r}) needs _external=True:"
-                " a scheme only appears in an absolute URL."
-            )
-        self.inject_url_defaults(endpoint, values)
-        try:
-            rv = url_adapter.build(  # type: ignore[union-attr]
-                endpoint,
-                values,
-                method=_method,
-                url_scheme=_scheme,
-                force_external=_external,
-            )
-        except BuildError as error:
-            values.update(
-                _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external
-            )
-            return self.handle_url_build_error(error, endpoint, values)
-        if _anchor is not None:
-            _anchor = _url_quote(_anchor, safe="%!#$&'()*+,/:;=?@")
-            rv = f"{rv}#{_anchor}"
-        return rv
+        return urls.url_for(
+            self, endpoint, _anchor, _method, _scheme, _external, values
+        )
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """A redirect response to ``location`` using :attr:`response_class`."""

@@ -85,7 +85,9 @@ class HookRegistry(dict[t.Any, HookList[V]]):
         dict.__delitem__(self, scope)
         self._changed()
 
-    def setdefault(self, scope: t.Any, default: t.Iterable[V] | None = None) -> HookList[V]:  # type: ignore[override]
+    def setdefault(
+        self, scope: t.Any, default: t.Iterable[V] | None = None
+    ) -> HookList[V]:  # type: ignore[override]
         if scope in self:
             return dict.__getitem__(self, scope)
         self[scope] = () if default is None else default

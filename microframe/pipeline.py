@@ -60,6 +60,8 @@ class ChainHooks(t.NamedTuple):
     after: tuple[_Hook, ...]
     #: ``teardown_request`` functions, in the order of ``after``.
     teardown: tuple[_Hook, ...]
+    #: ``url_defaults`` functions for endpoints of the chain, as ``before``.
+    url_defaults: tuple[_Hook, ...]
 
 
 def _scopes_outward(blueprint: str | None) -> list[str | None]:
@@ -89,9 +91,7 @@ class Plan:
         #: Whether hooks were made sync here; otherwise ``ensure_sync`` is
         #: asked on every call, as an override may expect.
         self.presynced = default_sync
-        self.teardown_appcontext = self._synced(
-            reversed(app.teardown_appcontext_funcs)
-        )
+        self.teardown_appcontext = self._synced(reversed(app.teardown_appcontext_funcs))
         #: Whether the session is opened only when something uses it.
         self.lazy_session = _opens_lazily(app.session_interface)
 
@@ -123,6 +123,7 @@ class Plan:
             before=self._synced(forward(app.before_request_funcs)),
             after=self._synced(backward(app.after_request_funcs)),
             teardown=self._synced(backward(app.teardown_request_funcs)),
+            url_defaults=tuple(forward(app.url_default_functions)),
         )
 
 

@@ -99,7 +99,9 @@ def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Res
     )
 
 
-def make_response(app: Microframe, rv: ft.ResponseReturnValue | HTTPException) -> Response:
+def make_response(
+    app: Microframe, rv: ft.ResponseReturnValue | HTTPException
+) -> Response:
     """``app.make_response``: turn a view's return value into a response."""
     body, status, headers = _unpack(app, rv)
     if body is None:

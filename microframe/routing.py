@@ -35,6 +35,13 @@ _Static = tuple[_StaticIndex, "frozenset[str] | None"]
 _ADAPTER_CACHE_SIZE = 64
 
 
+class RuleBuild(t.NamedTuple):
+    """The one rule an endpoint builds from, and the subdomain it lives on."""
+
+    rule: Rule
+    subdomain: str
+
+
 class Rule(RuleBase):
     """A URL rule that also remembers whether OPTIONS is answered automatically."""
 
@@ -55,6 +62,7 @@ class Map(MapBase):
         self._static: _Static | None = None
         self._walker: _Walker | None = None
         self._adapters: dict[t.Hashable, MapAdapter] = {}
+        self._build_plans: dict[str, RuleBuild | None] = {}
         super().__init__(*args, **kwargs)
 
     def add(self, rulefactory: RuleFactory) -> None:
@@ -70,6 +78,7 @@ class Map(MapBase):
             self._static = None
             self._walker = None
             self._adapters = {}
+            self._build_plans = {}
 
     def cached_adapter(
         self, key: t.Hashable, bind: t.Callable[[], MapAdapter]
@@ -83,6 +92,28 @@ class Map(MapBase):
                 adapters = self._adapters = {}
             adapters[key] = adapter
         return adapter
+
+    def build_plan(self, endpoint: str) -> RuleBuild | None:
+        """The single rule ``url_for`` may build ``endpoint`` from directly.
+
+        ``None`` when werkzeug must choose: the endpoint has several rules (or
+        none), or its rule is a websocket or host rule, or the map matches
+        hosts. Decided once per endpoint until a rule is added.
+        """
+        plans = self._build_plans
+        try:
+            return plans[endpoint]
+        except KeyError:
+            pass
+        self.update()
+        rules = self._rules_by_endpoint.get(endpoint, ())
+        plan = None
+        if len(rules) == 1 and not self.host_matching:
+            rule = rules[0]
+            if not rule.websocket and not rule.host:
+                plan = RuleBuild(t.cast(Rule, rule), rule.subdomain or "")
+        plans[endpoint] = plan
+        return plan
 
     def match_static(
         self, path: str, method: str

@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.utils import cached_property
 
 from . import typing as ft
-from .hooks import HookRegistry
 from .helpers import get_root_path, send_from_directory
+from .hooks import HookRegistry
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import click

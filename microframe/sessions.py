@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from werkzeug.datastructures import CallbackDict
 
 from .json.tag import TaggedJSONSerializer
+from .signing import CookieSigner
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _collections_abc import dict_items, dict_keys, dict_values
@@ -355,10 +356,10 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
-#: Signing serializers already built, keyed by everything that shapes them. It is
-#: bounded and cleared when full: there are normally one or two entries per app.
-_signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
-_SIGNING_SERIALIZERS_MAX = 32
+#: Cookie signers already built, keyed by everything that shapes them. Bounded
+#: and emptied when full: an app normally needs one or two.
+_signers: dict[tuple[t.Any, ...], CookieSigner] = {}
+_SIGNERS_MAX = 32
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -383,50 +384,33 @@ class SecureCookieSessionInterface(SessionInterface):
     #: The class of the sessions :meth:`open_session` returns.
     session_class = SecureCookieSession
 
-    def get_signing_serializer(self, app: Microframe) -> URLSafeTimedSerializer | None:
-        """Return the serializer that signs and verifies session cookies.
-
-        Returns ``None`` when the app has no secret key. The serializer signs
-        with ``SECRET_KEY`` and also verifies with each key in
-        ``SECRET_KEY_FALLBACKS``. It is built once per combination of keys and
-        settings and then reused.
-        """
+    def _keys(self, app: Microframe) -> list[str | bytes] | None:
+        # Verification keys, oldest first: itsdangerous signs with the last.
         secret_key = app.secret_key
         if not secret_key:
             return None
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"] or []
         if isinstance(fallbacks, (str, bytes)):
             raise TypeError(
                 "SECRET_KEY_FALLBACKS must be a list of old secret keys, but it is"
                 f" the single {type(fallbacks).__name__} {fallbacks!r}. Wrap it in a"
                 f" list: app.config['SECRET_KEY_FALLBACKS'] = [{fallbacks!r}]"
             )
-        # itsdangerous signs with the last key and tries them all when verifying.
-        keys = [*fallbacks, secret_key] if fallbacks else [secret_key]
-        cache_key = (
-            tuple(keys),
-            self.salt,
-            id(self.serializer),  # the cached value keeps it alive, so ids stay valid
-            self.key_derivation,
-            self.digest_method,
-        )
-        try:
-            return _signing_serializers[cache_key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable key such as a bytearray: don't cache
-            return self._make_signing_serializer(keys)
-        if len(_signing_serializers) >= _SIGNING_SERIALIZERS_MAX:
-            _signing_serializers.clear()
-        serializer = _signing_serializers[cache_key] = self._make_signing_serializer(
-            keys
-        )
-        return serializer
+        return [*fallbacks, secret_key]
 
-    def _make_signing_serializer(
-        self, keys: list[str | bytes]
-    ) -> URLSafeTimedSerializer:
-        # itsdangerous is imported when the first signed cookie is made or read.
+    def get_signing_serializer(self, app: Microframe) -> URLSafeTimedSerializer | None:
+        """Return an itsdangerous serializer that signs and verifies session cookies.
+
+        Returns ``None`` when the app has no secret key. It signs with
+        ``SECRET_KEY`` and also verifies with each key in
+        ``SECRET_KEY_FALLBACKS``. The interface itself reads and writes cookies
+        through a :class:`~microframe.signing.CookieSigner` with the same
+        keys, unless a subclass overrides this method: then it uses the
+        serializer returned here.
+        """
+        keys = self._keys(app)
+        if keys is None:
+            return None
         from itsdangerous import URLSafeTimedSerializer
 
         return URLSafeTimedSerializer(
@@ -439,6 +423,72 @@ class SecureCookieSessionInterface(SessionInterface):
             },
         )
 
+    def _own_serializer(self) -> bool:
+        return (
+            type(self).get_signing_serializer
+            is SecureCookieSessionInterface.get_signing_serializer
+        )
+
+    def _signer(self, app: Microframe) -> CookieSigner | None:
+        keys = self._keys(app)
+        if keys is None:
+            return None
+        shape = (
+            tuple(keys),
+            self.salt,
+            id(self.serializer),  # the signer keeps it alive, so the id is stable
+            self.key_derivation,
+            self.digest_method,
+        )
+        try:
+            signer = _signers.get(shape)
+        except TypeError:  # an unhashable key, such as a bytearray
+            return self._new_signer(keys)
+        if signer is None:
+            if len(_signers) >= _SIGNERS_MAX:
+                _signers.clear()
+            signer = _signers[shape] = self._new_signer(keys)
+        return signer
+
+    def _new_signer(self, keys: list[str | bytes]) -> CookieSigner:
+        return CookieSigner(
+            keys, self.salt, self.serializer, self.key_derivation, self.digest_method
+        )
+
+    def _read(self, app: Microframe, value: str) -> dict[str, t.Any] | bool | None:
+        # The verified data of a cookie; None for an invalid one; False when
+        # sessions are unavailable (no key).
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        if self._own_serializer():
+            signer = self._signer(app)
+            return False if signer is None else signer.verify(value, max_age)
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return False
+        from itsdangerous import BadData
+
+        try:
+            data = serializer.loads(value, max_age=max_age)
+        except BadData:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _write(self, app: Microframe, data: dict[str, t.Any]) -> str:
+        signer: t.Any = (
+            self._signer(app)
+            if self._own_serializer()
+            else self.get_signing_serializer(app)
+        )
+        if signer is None:
+            raise RuntimeError(
+                "Cannot save the session: the app's secret key was removed while"
+                " the request was handled. Set app.secret_key (or"
+                " app.config['SECRET_KEY']) once, before handling requests."
+            )
+        if isinstance(signer, CookieSigner):
+            return signer.sign(data)
+        return t.cast(str, signer.dumps(data))
+
     def open_session(
         self, app: Microframe, request: Request
     ) -> SecureCookieSession | None:
@@ -450,28 +500,26 @@ class SecureCookieSessionInterface(SessionInterface):
         is treated as no cookie, never as an error.
         """
         value = request.cookies.get(self.get_cookie_name(app))
-        if not value and (
-            type(self).get_signing_serializer
-            is SecureCookieSessionInterface.get_signing_serializer
-        ):
-            # Nothing to verify, so don't build a serializer.
-            return self.session_class() if app.secret_key else None
-        signer = self.get_signing_serializer(app)
-        if signer is None:
-            return None
         if not value:
-            return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        from itsdangerous import BadData
+            if self._own_serializer():
+                usable = bool(app.secret_key)
+            else:
+                usable = self.get_signing_serializer(app) is not None
+            return self.session_class() if usable else None
+        data = self._read(app, value)
+        if data is False:
+            return None
+        return self.session_class(data or None)  # type: ignore[arg-type]
 
-        try:
-            data = signer.loads(value, max_age=max_age)
-        except BadData:
-            return self.session_class()
-        if not isinstance(data, dict):
-            # Signed with our key and salt, but not by a session: ignore it.
-            return self.session_class()
-        return self.session_class(data)
+    def _cookie_attributes(self, app: Microframe) -> dict[str, t.Any]:
+        return {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "partitioned": self.get_cookie_partitioned(app),
+            "samesite": self.get_cookie_samesite(app),
+            "httponly": self.get_cookie_httponly(app),
+        }
 
     def save_session(
         self, app: Microframe, session: SessionMixin, response: Response
@@ -484,53 +532,26 @@ class SecureCookieSessionInterface(SessionInterface):
         cookie changes.
         """
         name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
-
-        # Check before anything below reads the session and marks it accessed.
+        attributes = self._cookie_attributes(app)
+        # Read before the checks below touch the session (and mark it read).
         if session.accessed:
-            response.vary.add("Cookie")
-
-        if not session:
-            if session.modified:
-                # The session was emptied: remove the browser's copy.
-                response.delete_cookie(
-                    name,
-                    domain=domain,
-                    path=path,
-                    secure=secure,
-                    partitioned=partitioned,
-                    samesite=samesite,
-                    httponly=httponly,
-                )
-                response.vary.add("Cookie")
+            _vary_on_cookie(response)
+        if session:
+            if not self.should_set_cookie(app, session):
+                return
+            value = self._write(app, dict(session))
+            expires = self.get_expiration_time(app, session)
+            response.set_cookie(name, value, expires=expires, **attributes)
+        elif session.modified:
+            # Emptied during the request: remove the browser's copy.
+            response.delete_cookie(name, **attributes)
+        else:
             return
+        _vary_on_cookie(response)
 
-        if not self.should_set_cookie(app, session):
-            return
 
-        signer = self.get_signing_serializer(app)
-        if signer is None:
-            raise RuntimeError(
-                "Cannot save the session: the app's secret key was removed while"
-                " the request was handled. Set app.secret_key (or"
-                " app.config['SECRET_KEY']) once, before handling requests."
-            )
-        expires = self.get_expiration_time(app, session)
-        value = signer.dumps(dict(session))
-        response.set_cookie(
-            name,
-            value,
-            expires=expires,
-            httponly=httponly,
-            domain=domain,
-            path=path,
-            secure=secure,
-            partitioned=partitioned,
-            samesite=samesite,
-        )
+def _vary_on_cookie(response: Response) -> None:
+    if "Vary" in response.headers:
         response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"

@@ -793,49 +793,136 @@ def test_base_interface_names_what_to_implement() -> None:
             interface.save_session(app, SecureCookieSession(), app.response_class())
 
 
-def test_signing_serializer_is_cached_per_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[t.Any] = []
+def test_signing_keys_are_derived_once_per_secret_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    derived: list[t.Any] = []
+    real = itsdangerous.Signer.derive_key
 
-    class CountingSerializer(URLSafeTimedSerializer):
-        def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-            built.append(args[0])
-            super().__init__(*args, **kwargs)
+    def counting(self: itsdangerous.Signer, secret_key: t.Any = None) -> bytes:
+        if self.key_derivation == "hmac":  # a real derivation, not a pass-through
+            key = self.secret_keys[-1] if secret_key is None else secret_key
+            derived.append(key.decode())
+        return real(self, secret_key)
 
-    monkeypatch.setattr(itsdangerous, "URLSafeTimedSerializer", CountingSerializer)
+    monkeypatch.setattr(itsdangerous.Signer, "derive_key", counting)
     app = build_app(MICRO)
     app.secret_key = f"unique {uuid.uuid4()}"
     client = app.test_client()
 
-    # No cookie: the session opens without building a serializer.
+    # No cookie: the session opens without deriving anything.
     client.get("/get/a")
     client.get("/noop")
-    assert built == []
+    assert derived == []
 
     client.get("/set/a/1")
     client.get("/get/a")
     client.get("/set/b/2")
-    assert built == [[app.secret_key]]
+    assert client.get("/dump").text == "[('a', '1'), ('b', '2')]"
+    # One derivation of the secret key; signing and verifying reuse it.
+    assert derived == [app.secret_key]
 
-    interface = app.session_interface
-    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(
-        app
-    )
     app.config["SECRET_KEY_FALLBACKS"] = ["old"]
-    with_fallback = interface.get_signing_serializer(app)
-    assert built[-1] == ["old", app.secret_key]
-    assert with_fallback is not None
-    assert with_fallback is not interface.get_signing_serializer(build_app(MICRO))
+    assert client.get("/get/b").text == "'2'"
+    assert derived[1:] == ["old", app.secret_key]
 
 
-def test_signing_serializer_cache_is_bounded() -> None:
+def test_signing_cookies_match_itsdangerous(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Same value, same second: the derived-key signer and itsdangerous agree.
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 1_700_000_000.0)
     app = build_app(MICRO)
+    client = app.test_client()
+    client.get("/set/a/1")
+    assert cookie_value(client) == signer("test key").dumps({"a": "1"})
+
+
+def test_a_remembered_cookie_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = build_app(MICRO, PERMANENT_SESSION_LIFETIME=60)
+    client = app.test_client()
+    client.get("/set/a/1")
+    assert client.get("/get/a").text == "'1'"  # verified and remembered
+    now = itsdangerous.timed.time.time()
+    monkeypatch.setattr("microframe.signing.time.time", lambda: now + 61)
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now + 61)
+    assert client.get("/get/a").text == "None"
+
+
+def test_a_tampered_cookie_is_never_remembered() -> None:
+    app = build_app(MICRO)
+    client = app.test_client()
+    client.get("/set/a/1")
+    good = cookie_value(client)
+    assert client.get("/get/a").text == "'1'"
+    payload, stamp, signature = good.split(".")
+    forged = signer("other key").loads(signer("other key").dumps({"a": "admin"}))
+    assert forged == {"a": "admin"}
+    tampered = f"{payload}.{stamp}.{signature[:-2]}AA"
+    client.set_cookie("session", tampered)
+    assert client.get("/get/a").text == "None"
+    client.set_cookie("session", signer("other key").dumps({"a": "admin"}))
+    assert client.get("/get/a").text == "None"
+
+
+def test_a_remembered_session_with_nested_values_is_a_fresh_copy() -> None:
+    app = build_app(MICRO)
+
+    @app.route("/cart/<item>")
+    def cart(item: str) -> str:
+        items = session.setdefault("cart", [])
+        items.append(item)
+        return repr(items)
+
+    client = app.test_client()
+    client.set_cookie("session", signer("test key").dumps({"cart": ["x"]}))
+    # The view changes the list in place without marking the session
+    # modified: each request must still start from the cookie's value.
+    assert client.get("/cart/a").text == "['x', 'a']"
+    assert client.get("/cart/b").text == "['x', 'b']"
+    client.set_cookie("session", signer("test key").dumps({"user": "ada"}))
+    assert client.get("/set/user/bob").text == "set"
+    client.set_cookie("session", signer("test key").dumps({"user": "ada"}))
+    assert client.get("/get/user").text == "'ada'"
+
+
+def test_remembered_cookies_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("microframe.signing.REMEMBERED_COOKIES", 3)
+    app = build_app(MICRO)
+    client = app.test_client()
+    for n in range(10):
+        client.set_cookie("session", signer("test key").dumps({"n": n}))
+        assert client.get("/get/n").text == repr(n)
     interface = app.session_interface
-    first = interface.get_signing_serializer(app)
-    for n in range(100):
-        app.secret_key = f"key {n}"
-        assert interface.get_signing_serializer(app) is not None
-    app.secret_key = "test key"
-    assert interface.get_signing_serializer(app) is not first
+    assert len(interface._signer(app)._verified) <= 3
+
+
+def test_an_overridden_signing_serializer_is_used() -> None:
+    calls: list[str] = []
+
+    class Interface(SecureCookieSessionInterface):
+        def get_signing_serializer(self, app: t.Any) -> t.Any:
+            calls.append("serializer")
+            return signer("test key")
+
+    app = build_app(MICRO)
+    app.session_interface = Interface()
+    client = app.test_client()
+    client.get("/set/a/1")
+    assert client.get("/get/a").text == "'1'"
+    # Asked on every open and save, as Flask does.
+    assert calls == ["serializer"] * 3
+    assert signer("test key").loads(cookie_value(client)) == {"a": "1"}
+
+
+def test_get_signing_serializer_signs_like_the_session() -> None:
+    app = build_app(MICRO)
+    app.config["SECRET_KEY_FALLBACKS"] = ["old"]
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer is not None
+    client = app.test_client()
+    client.set_cookie("session", serializer.dumps({"a": "1"}))
+    assert client.get("/get/a").text == "'1'"
+    client.set_cookie("session", signer("old").dumps({"a": "2"}))
+    assert client.get("/get/a").text == "'2'"
 
 
 def test_unhashable_secret_key_still_works() -> None:
