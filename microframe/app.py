@@ -38,7 +38,7 @@ from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
 from .globals import _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
-from .hooks import HookList, HookRegistry
+from .hooks import HookList, HookRegistry, overridable
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .responses import describe_function, make_response
@@ -705,14 +705,13 @@ class Microframe(Scaffold):
 
     # -- URL matching and building -----------------------------------------------
 
+    @overridable
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
 
         Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
         """
         return urls.create_url_adapter(self, request)
-
-    create_url_adapter.default_url_adapter = True  # type: ignore[attr-defined]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error of ``request`` (404, 405, or a redirect).
@@ -735,6 +734,7 @@ class Microframe(Scaffold):
             " slash), or define the rule without one."
         ) from exc
 
+    @overridable
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
         urls.inject_url_defaults(self, endpoint, values)
@@ -769,6 +769,7 @@ class Microframe(Scaffold):
     # The steps stay methods so that a subclass or a patched method is called
     # exactly where Flask calls it; microframe.pipeline says what each does.
 
+    @overridable
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Return ``func``, or a sync wrapper of it when it is a coroutine function."""
         if type(func) is FunctionType:
@@ -778,8 +779,6 @@ class Microframe(Scaffold):
         else:
             is_async = inspect.iscoroutinefunction(func)
         return self.async_to_sync(func) if is_async else func
-
-    ensure_sync.default_ensure_sync = True  # type: ignore[attr-defined]
 
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]

@@ -1,4 +1,4 @@
-"""Hook registries that tell their owner when they change.
+"""Hook registries that tell their owner when they change, and overridable methods.
 
 An app keeps its ``before_request`` functions, ``after_request`` functions and
 the like in dicts keyed by scope (``None`` for the app, a blueprint's name for
@@ -16,6 +16,27 @@ import typing as t
 
 _Changed = t.Callable[[], None]
 V = t.TypeVar("V")
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+def overridable(func: F) -> F:
+    """Mark a method whose override changes how requests are handled.
+
+    The pipeline asks :func:`inherited` before taking a shortcut that only
+    the marked implementation allows.
+    """
+    func.microframe_default = True  # type: ignore[attr-defined]
+    return func
+
+
+def inherited(obj: object, name: str) -> bool:
+    """Whether ``obj.name`` is the :func:`overridable` original.
+
+    False when the instance or its class (or a patch of either) replaced it.
+    """
+    if name in getattr(obj, "__dict__", ()):
+        return False
+    return getattr(getattr(type(obj), name), "microframe_default", False) is True
 
 
 def _notifying(name: str) -> t.Any:

@@ -15,20 +15,13 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
 
+from .hooks import inherited
 from .routing import wsgi_path_info, wsgi_query_string
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Microframe
     from .ctx import RequestContext
     from .wrappers import Request
-
-
-def _binds_by_default(app: Microframe) -> bool:
-    # An app (or its class) that overrides create_url_adapter gets it called
-    # for every request, as in Flask.
-    if "create_url_adapter" in app.__dict__:
-        return False
-    return getattr(type(app).create_url_adapter, "default_url_adapter", False)
 
 
 def base_adapter(app: Microframe, request: Request) -> MapAdapter:
@@ -60,7 +53,7 @@ def base_adapter(app: Microframe, request: Request) -> MapAdapter:
 
 def url_adapter_for(app: Microframe, request: Request) -> MapAdapter | None:
     """The adapter a request context exposes as ``url_adapter``."""
-    if not _binds_by_default(app):
+    if not inherited(app, "create_url_adapter"):
         return app.create_url_adapter(request)
     base = base_adapter(app, request)
     environ = request.environ
@@ -85,7 +78,7 @@ def match_request(
     map's shortcuts; everything else by werkzeug. An app that overrides
     ``create_url_adapter`` gets Flask's path: bind, then match.
     """
-    if not _binds_by_default(app):
+    if not inherited(app, "create_url_adapter"):
         adapter = ctx.url_adapter
         if adapter is None:
             return None

@@ -26,6 +26,7 @@ from __future__ import annotations
 import typing as t
 
 from .globals import _cv_app, _cv_request
+from .hooks import inherited
 from .signals import (
     appcontext_tearing_down,
     request_finished,
@@ -142,8 +143,7 @@ def _opens_lazily(interface: SessionInterface) -> bool:
 
 def plan_for(app: Microframe) -> Plan:
     """The app's current plan, rebuilt if registrations changed since."""
-    sync = app.__dict__.get("ensure_sync") or type(app).ensure_sync
-    override = None if getattr(sync, "default_ensure_sync", False) else sync
+    override = None if inherited(app, "ensure_sync") else app.ensure_sync
     key = (app._generation, override, app.session_interface)
     plan = app._plan
     if plan is None or plan.key != key:

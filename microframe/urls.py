@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError, MapAdapter
 from werkzeug.wsgi import get_host
 
 from .globals import _cv_app, _cv_request
+from .hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Microframe
@@ -143,7 +144,8 @@ def url_for(
             f"url_for({endpoint!r}, _scheme={scheme!r}) needs _external=True:"
             " a scheme only appears in an absolute URL."
         )
-    app.inject_url_defaults(endpoint, values)
+    if app.url_default_functions or not inherited(app, "inject_url_defaults"):
+        app.inject_url_defaults(endpoint, values)
     url = None if absolute else _quick_build(adapter, endpoint, values, method)
     if url is None:
         try:
