@@ -105,6 +105,56 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _warn_run_inside_cli() -> None:
+    import click
+
+    click.secho(
+        " * Ignoring a call to 'app.run()': the 'microframe run' command"
+        " is already serving.\n   Put 'app.run()' under an"
+        " 'if __name__ == \"__main__\":' guard.",
+        fg="red",
+    )
+
+
+def _run_address(
+    server_name: str | None, host: str | None, port: int | None
+) -> tuple[str, int]:
+    # app.run()'s address: the arguments, else SERVER_NAME's parts, else
+    # 127.0.0.1:5000. Port 0 is a real choice (any free port).
+    named_host, _, named_port = (server_name or "").partition(":")
+    chosen_host = host or named_host or "127.0.0.1"
+    if port is not None:
+        return chosen_host, int(port)
+    return chosen_host, int(named_port or 5000)
+
+
+def _rule_methods(
+    rule: str,
+    view_func: t.Any,
+    methods: t.Any,
+    automatic: bool | None,
+    automatic_by_config: bool,
+) -> tuple[set[str], bool]:
+    # The methods a new rule allows, and whether it answers OPTIONS itself.
+    # Explicit arguments win over the view's attributes, which win over GET.
+    if methods is None:
+        methods = getattr(view_func, "methods", None) or ("GET",)
+    if isinstance(methods, str):
+        raise TypeError(
+            f"methods for rule {rule!r} must be a list of strings, not the string"
+            f" {methods!r}; write methods=[{methods!r}]."
+        )
+    allowed = {str(method).upper() for method in methods}
+    allowed.update(getattr(view_func, "required_methods", ()))
+    if automatic is None:
+        automatic = getattr(view_func, "provide_automatic_options", None)
+    if automatic is None:
+        automatic = automatic_by_config and "OPTIONS" not in allowed
+        if automatic:
+            allowed.add("OPTIONS")
+    return allowed, bool(automatic)
+
+
 def _is_interactive_redefinition(old: t.Any, new: t.Any) -> bool:
     # A notebook cell or REPL re-running ``def view(): ...`` makes a new function
     # with the same qualified name in __main__. Replacing the old view is what
@@ -286,12 +336,11 @@ class Microframe(Scaffold):
     @cached_property
     def name(self) -> str:
         """The app's name: the import name, or the script's name for ``__main__``."""
-        if self.import_name == "__main__":
-            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
-            if fn is None:
-                return "__main__"
-            return os.path.splitext(os.path.basename(fn))[0]
-        return self.import_name
+        if self.import_name != "__main__":
+            return self.import_name
+        # A script run as __main__ is named after its file (no file: a REPL).
+        script = getattr(sys.modules["__main__"], "__file__", None)
+        return os.path.splitext(os.path.basename(script))[0] if script else "__main__"
 
     @cached_property
     def logger(self) -> logging.Logger:
@@ -490,50 +539,28 @@ class Microframe(Scaffold):
         unless told otherwise (or ``SERVER_NAME`` says). For a server that runs
         in the background of a notebook or program, use ``app.serve()``.
         """
+        from werkzeug.serving import is_running_from_reloader, run_simple
+
         from . import cli
 
         if os.environ.get("MICROFRAME_RUN_FROM_CLI") == "true":
-            from werkzeug.serving import is_running_from_reloader
-
+            # `microframe run` imported the module that calls app.run().
             if not is_running_from_reloader():
-                import click
-
-                click.secho(
-                    " * Ignoring a call to 'app.run()': the 'microframe run' command"
-                    " is already serving.\n   Put 'app.run()' under an"
-                    " 'if __name__ == \"__main__\":' guard.",
-                    fg="red",
-                )
+                _warn_run_inside_cli()
             return
-
         if get_load_dotenv(load_dotenv):
             cli.load_dotenv()
             if "MICROFRAME_DEBUG" in os.environ:
                 self.debug = get_debug_flag()
         if debug is not None:
             self.debug = bool(debug)
-
-        server_name = self.config.get("SERVER_NAME")
-        sn_host = sn_port = None
-        if server_name:
-            sn_host, _, sn_port = server_name.partition(":")
-        if not host:
-            host = sn_host or "127.0.0.1"
-        if port or port == 0:
-            port = int(port)
-        elif sn_port:
-            port = int(sn_port)
-        else:
-            port = 5000
-        options.setdefault("use_reloader", self.debug)
-        options.setdefault("use_debugger", self.debug)
+        address = _run_address(self.config.get("SERVER_NAME"), host, port)
+        for option in ("use_reloader", "use_debugger"):
+            options.setdefault(option, self.debug)
         options.setdefault("threaded", True)
         cli.show_server_banner(self.debug, self.name)
-
-        from werkzeug.serving import run_simple
-
         try:
-            run_simple(host, port, self, **options)
+            run_simple(*address, self, **options)
         finally:
             self._got_first_request = False
 
@@ -630,45 +657,29 @@ class Microframe(Scaffold):
         """
         if endpoint is None:
             endpoint = _endpoint_from_view_func(view_func)
-        options["endpoint"] = endpoint
-        methods = options.pop("methods", None)
-        if methods is None:
-            methods = getattr(view_func, "methods", None) or ("GET",)
-        if isinstance(methods, str):
-            raise TypeError(
-                f"methods for rule {rule!r} must be a list of strings, not the string"
-                f" {methods!r}; write methods=[{methods!r}]."
+        methods, automatic = _rule_methods(
+            rule,
+            view_func,
+            options.pop("methods", None),
+            provide_automatic_options,
+            self.config["PROVIDE_AUTOMATIC_OPTIONS"],
+        )
+        new_rule = self.url_rule_class(
+            rule, methods=methods, endpoint=endpoint, **options
+        )
+        new_rule.provide_automatic_options = automatic
+        current = self.view_functions.get(endpoint) if view_func else None
+        if current is None or current == view_func:
+            self.url_map.add(new_rule)
+        elif _is_interactive_redefinition(current, view_func):
+            self._replace_rules(endpoint, new_rule)
+        else:
+            raise AssertionError(
+                f"Endpoint {endpoint!r} is already bound to view"
+                f" {describe_function(current)}; cannot bind it to"
+                f" {describe_function(view_func)} as well. Give one of them"
+                " another endpoint name: @route(..., endpoint='other_name')."
             )
-        methods = {item.upper() for item in methods}
-        required_methods = set(getattr(view_func, "required_methods", ()))
-        if provide_automatic_options is None:
-            provide_automatic_options = getattr(
-                view_func, "provide_automatic_options", None
-            )
-        if provide_automatic_options is None:
-            if "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]:
-                provide_automatic_options = True
-                required_methods.add("OPTIONS")
-            else:
-                provide_automatic_options = False
-        methods |= required_methods
-
-        rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options
-        if view_func is not None:
-            old_func = self.view_functions.get(endpoint)
-            if old_func is not None and old_func != view_func:
-                if not _is_interactive_redefinition(old_func, view_func):
-                    raise AssertionError(
-                        f"Endpoint {endpoint!r} is already bound to view"
-                        f" {describe_function(old_func)}; cannot bind it to"
-                        f" {describe_function(view_func)} as well. Give one of them"
-                        " another endpoint name: @route(..., endpoint='other_name')."
-                    )
-                self._replace_rules(endpoint, rule_obj)
-                self.view_functions[endpoint] = view_func
-                return
-        self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
 
@@ -936,13 +947,12 @@ class Microframe(Scaffold):
             with app.test_request_context("/hello?name=Ada"):
                 assert request.args["name"] == "Ada"
         """
+        from contextlib import closing
+
         from .testing import EnvironBuilder
 
-        builder = EnvironBuilder(self, *args, **kwargs)
-        try:
-            return self.request_context(builder.get_environ())
-        finally:
-            builder.close()
+        with closing(EnvironBuilder(self, *args, **kwargs)) as made_up:
+            return self.request_context(made_up.get_environ())
 
     def wsgi_app(
         self, environ: WSGIEnvironment, start_response: StartResponse

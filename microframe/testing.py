@@ -6,7 +6,7 @@ import importlib.metadata
 import re
 import sys
 import typing as t
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from copy import copy
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.test import TestResponse
 
     from .app import Microframe
+    from .ctx import RequestContext
     from .sessions import SessionMixin
 
 
@@ -46,32 +47,35 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> None:
-        if base_url is not None and (subdomain or url_scheme):
+        if base_url is None:
+            base_url, path = _base_url_from_config(app, path, subdomain, url_scheme)
+        elif subdomain or url_scheme:
             raise ValueError(
                 "Pass either base_url, or subdomain/url_scheme, not both: base_url"
                 " already contains the scheme and host."
             )
-        if base_url is None:
-            http_host = app.config.get("SERVER_NAME") or "localhost"
-            app_root = app.config["APPLICATION_ROOT"]
-            if subdomain:
-                http_host = f"{subdomain}.{http_host}"
-            if url_scheme is None:
-                url_scheme = app.config["PREFERRED_URL_SCHEME"]
-            url = urlsplit(path)
-            base_url = (
-                f"{url.scheme or url_scheme}://{url.netloc or http_host}"
-                f"/{app_root.lstrip('/')}"
-            )
-            path = url.path
-            if url.query:
-                path = f"{path}?{url.query}"
         self.app = app
         super().__init__(path, base_url, *args, **kwargs)
 
     def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``json=`` request bodies with the app's JSON provider."""
         return self.app.json.dumps(obj, **kwargs)
+
+
+def _base_url_from_config(
+    app: Microframe, path: str, subdomain: str | None, url_scheme: str | None
+) -> tuple[str, str]:
+    # The base URL the app's config implies, and the path without the scheme
+    # and host a full URL may carry (those win over the config).
+    config = app.config
+    parts = urlsplit(path)
+    host = parts.netloc or ".".join(
+        filter(None, (subdomain, config.get("SERVER_NAME") or "localhost"))
+    )
+    scheme = parts.scheme or url_scheme or config["PREFERRED_URL_SCHEME"]
+    root = config["APPLICATION_ROOT"].lstrip("/")
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return f"{scheme}://{host}/{root}", target
 
 
 # A URL EnvironBuilder passes through unchanged: an absolute path (and query)
@@ -97,16 +101,19 @@ class MicroframeClient(Client):
 
     application: Microframe
 
+    #: Whether the contexts of the next request are kept (inside ``with``).
+    preserve_context = False
+
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self.preserve_context = False
-        self._new_contexts: list[t.ContextManager[t.Any]] = []
-        self._context_stack = ExitStack()
         #: Environ values every request gets, unless the request sets them.
         self.environ_base = {
             "REMOTE_ADDR": "127.0.0.1",
             "HTTP_USER_AGENT": f"Werkzeug/{_werkzeug_version()}",
         }
+        # Contexts the last request left for inspection, and their exits.
+        self._new_contexts: list[t.ContextManager[t.Any]] = []
+        self._context_stack = ExitStack()
 
     @contextmanager
     def session_transaction(
@@ -128,26 +135,31 @@ class MicroframeClient(Client):
                 " with use_cookies=False. Use app.test_client(use_cookies=True)."
             )
         app = self.application
+        interface = app.session_interface
         ctx = app.test_request_context(*args, **kwargs)
         self._add_cookies_to_wsgi(ctx.request.environ)
         with ctx:
-            sess = app.session_interface.open_session(app, ctx.request)
-        if sess is None:
+            opened = interface.open_session(app, ctx.request)
+        if opened is None:
             raise RuntimeError(
-                f"The session interface {app.session_interface!r} did not open a"
-                " session. Is SECRET_KEY set? Set app.secret_key or"
-                " app.config['SECRET_KEY']."
+                f"The session interface {interface!r} did not open a session. Is"
+                " SECRET_KEY set? Set app.secret_key or app.config['SECRET_KEY']."
             )
-        yield sess
-        resp = app.response_class()
-        if app.session_interface.is_null_session(sess):
-            return
+        yield opened
+        if not interface.is_null_session(opened):
+            self._store_session(ctx, opened)
+
+    def _store_session(self, ctx: RequestContext, opened: SessionMixin) -> None:
+        # Save the session as a response would, and take its cookies.
+        app = self.application
+        carrier = app.response_class()
         with ctx:
-            app.session_interface.save_session(app, sess, resp)
+            app.session_interface.save_session(app, opened, carrier)
+        request = ctx.request
         self._update_cookies_from_response(
-            ctx.request.host.partition(":")[0],
-            ctx.request.path,
-            resp.headers.getlist("Set-Cookie"),
+            request.host.partition(":")[0],
+            request.path,
+            carrier.headers.getlist("Set-Cookie"),
         )
 
     def _copy_environ(self, other: WSGIEnvironment) -> WSGIEnvironment:
@@ -155,19 +167,6 @@ class MicroframeClient(Client):
         if self.preserve_context:
             out["werkzeug.debug.preserve_context"] = self._new_contexts.append
         return out
-
-    def _request_from_builder_args(
-        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
-    ) -> BaseRequest:
-        environ = self._plain_environ(args, kwargs)
-        if environ is not None:
-            return BaseRequest(environ)
-        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
-        builder = EnvironBuilder(self.application, *args, **kwargs)
-        try:
-            return builder.get_request()
-        finally:
-            builder.close()
 
     def _plain_environ(
         self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
@@ -231,6 +230,31 @@ class MicroframeClient(Client):
             environ["CONTENT_TYPE"] = content_type
         return environ
 
+    def _request_for(
+        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> BaseRequest:
+        # The request to send: from a builder, an environ or a request given
+        # as the first argument, else from EnvironBuilder's arguments.
+        given = args[0] if args else None
+        if isinstance(given, werkzeug.test.EnvironBuilder):
+            builder = copy(given)
+            builder.environ_base = self._copy_environ(builder.environ_base or {})  # type: ignore[arg-type]
+            return builder.get_request()
+        if isinstance(given, dict):
+            return EnvironBuilder.from_environ(
+                given, app=self.application, environ_base=self._copy_environ({})
+            ).get_request()
+        if isinstance(given, BaseRequest):
+            request = copy(given)
+            request.environ = self._copy_environ(request.environ)
+            return request
+        environ = self._plain_environ(args, kwargs)
+        if environ is not None:
+            return BaseRequest(environ)
+        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
+        with closing(EnvironBuilder(self.application, *args, **kwargs)) as builder:
+            return builder.get_request()
+
     def open(
         self,
         *args: t.Any,
@@ -239,36 +263,23 @@ class MicroframeClient(Client):
         **kwargs: t.Any,
     ) -> TestResponse:
         """Send a request to the app; takes werkzeug's ``open`` arguments."""
-        if args and isinstance(
-            args[0], (werkzeug.test.EnvironBuilder, dict, BaseRequest)
-        ):
-            if isinstance(args[0], werkzeug.test.EnvironBuilder):
-                builder = copy(args[0])
-                builder.environ_base = self._copy_environ(builder.environ_base or {})  # type: ignore[arg-type]
-                request = builder.get_request()
-            elif isinstance(args[0], dict):
-                request = EnvironBuilder.from_environ(
-                    args[0], app=self.application, environ_base=self._copy_environ({})
-                ).get_request()
-            else:
-                request = copy(args[0])
-                request.environ = self._copy_environ(request.environ)
-        else:
-            request = self._request_from_builder_args(args, kwargs)
-
-        # Pop the contexts kept from the previous request before the next one.
+        request = self._request_for(args, kwargs)
+        # The previous request's kept contexts go before the next one runs.
         self._context_stack.close()
         response = super().open(
             request, buffered=buffered, follow_redirects=follow_redirects
         )
         response.json_module = self.application.json  # type: ignore[assignment]
-        # Re-push in the order the request pushed them (app context first), so
-        # the request context reuses the kept app context instead of pushing a
-        # new one; after redirects the last request's context ends on top.
-        for cm in self._new_contexts:
-            self._context_stack.enter_context(cm)
-        self._new_contexts.clear()
+        self._keep_new_contexts()
         return response
+
+    def _keep_new_contexts(self) -> None:
+        # Re-enter them in the order the request pushed them (app context
+        # first), so the request context reuses the kept app context; after
+        # redirects the last request's context ends up on top.
+        kept, self._new_contexts = self._new_contexts, []
+        for manager in kept:
+            self._context_stack.enter_context(manager)
 
     def run_wsgi_app(
         self, environ: WSGIEnvironment, buffered: bool = False
@@ -310,15 +321,13 @@ class MicroframeCliRunner(CliRunner):
     """A click runner for an app's commands: ``app.test_cli_runner()``."""
 
     def __init__(self, app: Microframe, **kwargs: t.Any) -> None:
-        self.app = app
         super().__init__(**kwargs)
+        #: The app whose commands :meth:`invoke` runs by default.
+        self.app = app
 
     def invoke(  # type: ignore[override]
         self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any
     ) -> Result:
         """Invoke ``cli`` (default: ``app.cli``) with ``args`` and this app loaded."""
-        if cli is None:
-            cli = self.app.cli
-        if "obj" not in kwargs:
-            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
-        return super().invoke(cli, args, **kwargs)
+        kwargs.setdefault("obj", ScriptInfo(create_app=lambda: self.app))
+        return super().invoke(self.app.cli if cli is None else cli, args, **kwargs)
