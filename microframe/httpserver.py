@@ -235,6 +235,7 @@ class _RequestHandler(WSGIRequestHandler):
             keyword.lower() == "connection"
             and value.lower() == "close"
             and self._framed_body
+            and (self.input.body_left or 0) <= MAX_SKIPPED_BODY
             and self.request_version == "HTTP/1.1"
             and not self.close_connection
             and not self.server.stopping
@@ -347,6 +348,7 @@ class ThreadedServer(BaseWSGIServer):
         self._resume_accept = 0.0
         self._accept_trouble = False
         self._sweep = min(0.25, header_timeout / 4, keepalive_timeout / 4)
+        self._next_sweep = 0.0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -390,7 +392,10 @@ class ThreadedServer(BaseWSGIServer):
         with self._cond:
             full = self._open >= self.connection_limit
         wanted = now >= self._resume_accept and (not full or bool(self._waiting))
-        listening = self.socket in {key.fileobj for key in selector.get_map().values()}
+        try:
+            listening = selector.get_key(self.socket) is not None
+        except KeyError:
+            listening = False
         if wanted and not listening:
             selector.register(self.socket, selectors.EVENT_READ)
         elif listening and not wanted:
@@ -513,6 +518,9 @@ class ThreadedServer(BaseWSGIServer):
         )
 
     def _expire(self, selector: selectors.BaseSelector, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self._sweep
         late = [conn for conn in self._waiting.values() if conn.deadline <= now]
         for conn in late:
             if conn.buffer:

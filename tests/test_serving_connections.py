@@ -134,6 +134,29 @@ def test_a_chunked_request_closes_the_connection_after(echo: Microframe) -> None
         assert _closed(sock)
 
 
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        # The app leaves more body unread than is worth reading to keep it.
+        b"POST /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n\r\n",
+        # A length nobody can read the body by.
+        b"POST /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: lots\r\n\r\n",
+    ],
+)
+def test_a_body_that_cannot_be_skipped_closes_the_connection(
+    echo: Microframe, request_head: bytes
+) -> None:
+    with (
+        echo.serve() as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock,
+    ):
+        sock.sendall(request_head + b"x" * 1000)
+        _, headers, _ = _read_response(sock)
+        assert headers["connection"] == "close"
+        assert _closed(sock)
+        assert requests.get(server.url, timeout=5).text == "hello"
+
+
 def test_streamed_responses_keep_the_connection(app: Microframe) -> None:
     @app.route("/stream")
     def stream() -> t.Any:
