@@ -249,7 +249,8 @@ class WaitressServer:
             server.trigger.close()
 
         self._in_loop(close_all, deadline)
-        self._thread.join(remaining(deadline))
+        if self._thread.ident is not None:  # it may never have started
+            self._thread.join(remaining(deadline))
         server.task_dispatcher.shutdown(
             cancel_pending=True, timeout=remaining(deadline)
         )

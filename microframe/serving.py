@@ -480,7 +480,15 @@ def _start(
         proxy_base=proxy_base,
         key=key,
     )
-    impl.start()
+    try:
+        impl.start()
+    except RuntimeError as e:  # no thread can be started right now
+        impl.stop(time.monotonic())  # frees the port
+        raise RuntimeError(
+            f"serve() could not start the server thread for {_app_name(app)!r}"
+            f" ({e}); the port is released. Free memory or threads, then call"
+            " serve() again."
+        ) from e
     return server
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import http.client
 import logging
+import os
 import socket
 import sys
 import threading
@@ -640,6 +641,31 @@ def test_loop_errors_are_logged_and_survived(
     assert failures == [1]
     assert "Error in the server loop" in caplog.text
     assert "loop broke" in caplog.text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_server_thread_that_cannot_start(
+    hello: Microframe, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if self.name.startswith("microframe-server"):
+            raise RuntimeError("can't start new thread")
+        real_start(self)
+
+    hello.serve(backend=backend).stop()  # imports and one-time setup happen here
+    fds_before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with pytest.raises(RuntimeError, match="could not start the server thread") as e:
+        hello.serve(backend=backend)
+    assert len(os.listdir("/proc/self/fd")) == fds_before  # sockets closed
+    assert "can't start new thread" in str(e.value)
+    assert "serve() again" in str(e.value)
+    assert serving_module.server_for(hello) is None
+    monkeypatch.undo()
+    with hello.serve(backend=backend) as server:
+        assert requests.get(server.url, timeout=5).text == "hello"
 
 
 # -- session cookies ---------------------------------------------------------------
