@@ -138,6 +138,7 @@ nitpick_ignore = [
     ("py:attr", "root_path"),
     ("py:mod", "microframe.globals"),
     ("py:mod", "microframe.backends"),
+    ("py:mod", "microframe.httpserver"),
     ("py:mod", "microframe.access"),
     ("py:attr", "app"),
     ("py:data", "pass_script_info"),

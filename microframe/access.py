@@ -1,6 +1,6 @@
 """Access control for a UI served on a shared machine: tokens, Host and Origin.
 
-``app.serve(token=True)`` wraps the app in an :class:`AccessGuard`, which
+``app.serve()`` always wraps the app in an :class:`AccessGuard`, which
 answers 403 (with the reason) unless the request
 
 - names this server in its ``Host`` header: one of the addresses it is bound
@@ -9,9 +9,15 @@ answers 403 (with the reason) unless the request
   to 127.0.0.1 reaches the server with ``Host: evil.example``;
 - if it is a POST, PUT, PATCH or DELETE with an ``Origin`` header, comes from
   a page of this server (or of an allowed host);
-- carries the token: as ``?token=...`` on the first visit (the guard then
-  sets a signed cookie and redirects to the same URL without the token), in
-  that cookie, or as ``Authorization: Bearer <token>``.
+- with ``serve(token=...)``, carries the token: as ``?token=...`` on the
+  first visit (the guard then sets a signed cookie, and redirects a GET to
+  the same URL without the token; other methods reach the app with the token
+  taken out of the URL), in that cookie, or as ``Authorization: Bearer``.
+
+Every response also gets a framing policy, ``Content-Security-Policy:
+frame-ancestors``, that lets only this server's own pages, pages on loopback
+(a local Jupyter) and the proxy's pages display it in a frame, unless the app
+sets a framing policy of its own.
 
 The guard sits outside everything else, so it judges the headers the client
 sent, before any proxy-header middleware rewrites them.
@@ -21,9 +27,10 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 import secrets
 import typing as t
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit
 
 from itsdangerous import BadSignature, Signer
 from werkzeug.exceptions import Forbidden
@@ -38,6 +45,26 @@ if t.TYPE_CHECKING:  # pragma: no cover
 TOKEN_PARAM = "token"
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _COOKIE_SALT = "microframe.access"
+_TOKEN_IN_URL = re.compile(rf"([?&;]{TOKEN_PARAM}=)[^&;#\s\"']*")
+#: Who may show the app in a frame, besides the origins of allowed hosts.
+_FRAME_ANCESTORS = (
+    "'self'",
+    "http://localhost:*",
+    "https://localhost:*",
+    "http://127.0.0.1:*",
+    "https://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://[::1]:*",
+)
+
+
+def redact_token(text: str) -> str:
+    """``text`` with the value of every ``token=`` URL parameter hidden.
+
+    The serving logs pass their lines through it, so a token never lands in
+    a log file.
+    """
+    return _TOKEN_IN_URL.sub(r"\1[hidden]", text)
 
 
 def make_token(token: str | bool | None) -> str | None:
@@ -118,7 +145,9 @@ class AccessGuard:
     :param port: the port it listens on (names the cookie).
     :param allowed_hosts: more host names (``name`` or ``name:port``) to
         answer to and accept state-changing requests from; ``"*"`` accepts
-        any ``Host`` header.
+        any ``Host`` header. Their pages may also frame the app.
+    :param frame_origins: more origins (``https://hub.example``) whose pages
+        may show the app in a frame, such as a Jupyter proxy's.
     """
 
     def __init__(
@@ -129,6 +158,7 @@ class AccessGuard:
         served_hosts: t.Iterable[str],
         port: int,
         allowed_hosts: t.Iterable[str] = (),
+        frame_origins: t.Iterable[str] = (),
     ) -> None:
         self.app = app
         self.token = token
@@ -145,16 +175,40 @@ class AccessGuard:
             _split_host(entry) for entry in allowed if entry != "*"
         }
         self._key = _Token(token) if token is not None else None
+        ancestors = [*_FRAME_ANCESTORS, *frame_origins]
+        for allowed_name, allowed_port in sorted(self._allowed, key=str):
+            ancestors.append(f"{allowed_name}:{allowed_port or '*'}")
+        self.frame_policy = f"frame-ancestors {' '.join(ancestors)}"
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
+        framed = self._framed(start_response)
         reason = self._check_host(environ) or self._check_origin(environ)
         if reason is not None:
-            return _refuse(reason, environ, start_response)
+            return _refuse(reason, environ, framed)
         if self._key is not None:
-            return self._check_token(self._key, environ, start_response)
-        return self.app(environ, start_response)
+            return self._check_token(self._key, environ, framed)
+        return self.app(environ, framed)
+
+    def _framed(self, start_response: StartResponse) -> StartResponse:
+        # Adds the framing policy, unless the app set one of its own.
+        def framed(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], object]:
+            own = any(
+                name.lower() == "x-frame-options"
+                or (
+                    name.lower() == "content-security-policy"
+                    and "frame-ancestors" in value
+                )
+                for name, value in headers
+            )
+            if not own:
+                headers = [*headers, ("Content-Security-Policy", self.frame_policy)]
+            return start_response(status, headers, exc_info)
+
+        return framed
 
     # -- Host and Origin ---------------------------------------------------------
 
@@ -223,7 +277,7 @@ class AccessGuard:
             if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD"):
                 rest = [(name, value) for name, value in query if name != TOKEN_PARAM]
                 return self._grant(key, environ, start_response, rest)
-            return self.app(environ, start_response)
+            return self.app(_without_token(environ), self._cookied(key, start_response))
 
         authorization = environ.get("HTTP_AUTHORIZATION", "")
         scheme, _, credentials = authorization.partition(" ")
@@ -261,23 +315,55 @@ class AccessGuard:
         location = f"./{quote(last.encode('latin-1'), safe='')}"
         if query:
             location = f"{location}?{urlencode(query)}"
-        cookie = dump_cookie(
+        start_response(
+            "302 Found",
+            [
+                ("Location", location),
+                ("Set-Cookie", self._cookie(key)),
+                ("Cache-Control", "no-store"),
+                ("Content-Length", "0"),
+            ],
+        )
+        return [b""]
+
+    def _cookie(self, key: _Token) -> str:
+        return dump_cookie(
             self.cookie_name,
             key.cookie_value(),
             path="/",
             httponly=True,
             samesite="Lax",
         )
-        start_response(
-            "302 Found",
-            [
-                ("Location", location),
-                ("Set-Cookie", cookie),
-                ("Cache-Control", "no-store"),
-                ("Content-Length", "0"),
-            ],
-        )
-        return [b""]
+
+    def _cookied(self, key: _Token, start_response: StartResponse) -> StartResponse:
+        # The token in the URL of a POST also grants the cookie, on the reply.
+        def cookied(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], object]:
+            headers = [*headers, ("Set-Cookie", self._cookie(key))]
+            return start_response(status, headers, exc_info)
+
+        return cookied
+
+
+def _strip_token(query: str) -> str:
+    # Drops the token parameter and leaves the others exactly as sent.
+    parts = query.split("&")
+    return "&".join(
+        part for part in parts if unquote_plus(part.partition("=")[0]) != TOKEN_PARAM
+    )
+
+
+def _without_token(environ: WSGIEnvironment) -> WSGIEnvironment:
+    # The app never sees the token: not in its query string, nor in the raw URI.
+    environ["QUERY_STRING"] = _strip_token(environ.get("QUERY_STRING", ""))
+    for name in ("REQUEST_URI", "RAW_URI"):
+        uri = environ.get(name)
+        if uri is not None and "?" in uri:
+            path, _, query = uri.partition("?")
+            query = _strip_token(query)
+            environ[name] = f"{path}?{query}" if query else path
+    return environ
 
 
 def _refuse(

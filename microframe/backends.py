@@ -1,44 +1,47 @@
-"""The server loops behind ``app.serve()``: werkzeug's handler, or waitress.
+"""What the server loops behind ``app.serve()`` share, and the waitress one.
 
-Both take a socket that :func:`bind` has already bound and set listening, run
-on a daemon thread, and stop within a deadline: first refuse new connections
-(closing the listening socket frees the port at once), then give requests in
-flight until the deadline, then cut what is left.
+Both loops take a socket that :func:`bind` has already bound and set
+listening, run on daemon threads, and stop within a deadline: first refuse
+new connections (closing the listening socket frees the port at once), then
+give requests in flight until the deadline, then cut what is left. A
+connection that has not sent a whole request head is not a request in flight.
 
-:class:`ThreadedServer` runs werkzeug's WSGI request handler with one thread
-per connection. Its loop waits on the listening socket and a wake-up socket
-together, so stopping never waits out a poll interval; connections that have
-not sent a request yet are closed instead of waited for. :class:`WaitressServer`
-runs waitress's event loop and thread pool, stopped from inside the loop
-through waitress's trigger.
+The default, :class:`~microframe.httpserver.ThreadedServer`, needs nothing
+beyond werkzeug. :class:`WaitressServer` runs waitress's event loop and thread
+pool, tuned for a UI embedded in a program. Both satisfy :class:`Backend`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import logging
-import select
-import selectors
 import socket
 import threading
 import time
 import typing as t
 
-from werkzeug.serving import (
-    BaseWSGIServer,
-    WSGIRequestHandler,
-    get_sockaddr,
-    select_address_family,
-)
+from werkzeug.serving import get_sockaddr, select_address_family
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-_RESPONSE_KEY = "microframe.serving.response"
-
 #: Access lines (INFO), and server errors of apps without a logger of their own.
 logger = logging.getLogger("microframe.serving")
+
+#: Workers of the default backend: the most requests handled at once.
+DEFAULT_THREADS = 16
+#: Seconds a client has to send a request head; also the longest wait for
+#: more of its body, or for it to take more of the response.
+HEADER_TIMEOUT = 10.0
+#: Seconds a kept-alive connection may stay idle between requests.
+KEEPALIVE_TIMEOUT = 15.0
+#: Connections open at once; past it, the longest-waiting idle one is closed.
+CONNECTION_LIMIT = 1000
+#: The largest request head (request line and headers) read, in bytes.
+MAX_HEAD = 64 * 1024
+#: The most of a request body the app left unread that is read and dropped to
+#: keep the connection; past it, the connection closes after the response.
+MAX_SKIPPED_BODY = 1024 * 1024
 
 
 class ServerBindError(OSError):
@@ -106,240 +109,21 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _CloseOnce:
-    """The app's response iterable, whose ``close()`` runs exactly once."""
-
-    def __init__(self, iterable: t.Iterable[bytes]) -> None:
-        self._iterable = iterable
-        self._closed = False
-
-    def __iter__(self) -> t.Iterator[bytes]:
-        return iter(self._iterable)
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        close = getattr(self._iterable, "close", None)
-        if close is not None:
-            close()
-
-
-def _record_response(app: WSGIApplication) -> WSGIApplication:
-    # werkzeug's handler skips ``close()`` of the response when draining the
-    # request body fails after a client disconnects; the handler closes the
-    # recorded iterable itself, so teardown and stream_with_context cleanup run.
-    def recorded(
-        environ: WSGIEnvironment, start_response: StartResponse
-    ) -> t.Iterable[bytes]:
-        response = _CloseOnce(app(environ, start_response))
-        environ[_RESPONSE_KEY] = response
-        return response
-
-    return recorded
-
-
-class _RequestHandler(WSGIRequestHandler):
-    """werkzeug's WSGI handler, made stoppable and logging to our logger."""
-
-    protocol_version = "HTTP/1.1"  # chunked streaming; werkzeug closes after each
-    disable_nagle_algorithm = True
-    server: ThreadedServer
-
-    def handle_one_request(self) -> None:
-        server = self.server
-        if not server.begin_waiting(self.connection):
-            self.close_connection = True
-            return
-        try:
-            super().handle_one_request()
-        finally:
-            server.end_waiting(self.connection)
-
-    def parse_request(self) -> bool:
-        self.server.end_waiting(self.connection)
-        return super().parse_request()
-
-    def run_wsgi(self) -> None:
-        try:
-            super().run_wsgi()
-        finally:
-            environ = getattr(self, "environ", None)
-            response = environ.pop(_RESPONSE_KEY, None) if environ else None
-            if response is not None:
-                response.close()
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        self.log("info", '"%s" %s %s', self.requestline, code, size)
-
-    def log(self, type: str, message: str, *args: t.Any) -> None:
-        # Errors here are the client's (a malformed request): a warning on the
-        # serving logger. The app's own errors reach the server's log().
-        level = logging.WARNING if type == "error" else logging.INFO
-        address = self.address_string().replace("%", "%%")
-        logger.log(level, f"{address} - {message}", *args)
-
-
-class ThreadedServer(BaseWSGIServer):
-    """One thread per connection; a loop that wakes at once when told to stop."""
-
-    multithread = True
-
-    def __init__(
-        self,
-        sock: socket.socket,
-        app: WSGIApplication,
-        log: logging.Logger,
-        threads: int | None,
-    ) -> None:
-        host, port = sock.getsockname()[:2]
-        # Given a descriptor, werkzeug duplicates it and never binds (nor exits).
-        super().__init__(
-            host, port, _record_response(app), handler=_RequestHandler, fd=sock.fileno()
-        )
-        sock.close()
-        # A connection that is reset between select() and accept() must not
-        # block the loop (and with it, stop()).
-        self.socket.setblocking(False)
-        self.logger = log
-        self._max_threads = threads
-        self._cond = threading.Condition()
-        self._stopping = False
-        self._active = 0
-        self._waiting: set[socket.socket] = set()
-        self._connections: set[socket.socket] = set()
-        self._threads: list[threading.Thread] = []
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(
-            target=self._serve, name=f"microframe-server:{self.port}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _serve(self) -> None:
-        try:
-            with selectors.DefaultSelector() as selector:
-                selector.register(self.socket, selectors.EVENT_READ)
-                selector.register(self._wake_r, selectors.EVENT_READ)
-                while self._wait_for_capacity():
-                    events = selector.select()
-                    if any(key.fileobj is self._wake_r for key, _ in events):
-                        return
-                    try:
-                        conn, address = self.socket.accept()
-                        conn.setblocking(True)
-                    except OSError:
-                        continue
-                    self._start_worker(conn, address)
-        except Exception:
-            self.logger.exception("The server loop on port %s failed", self.port)
-
-    def _wait_for_capacity(self) -> bool:
-        with self._cond:
-            while (
-                self._max_threads is not None
-                and self._active >= self._max_threads
-                and not self._stopping
-            ):
-                self._cond.wait()
-            return not self._stopping
-
-    def _start_worker(self, conn: socket.socket, address: t.Any) -> None:
-        thread = threading.Thread(
-            target=self._work,
-            args=(conn, address),
-            name=f"microframe-request:{self.port}",
-            daemon=True,
-        )
-        with self._cond:
-            self._threads = [th for th in self._threads if th.is_alive()]
-            self._threads.append(thread)
-            self._connections.add(conn)
-            self._active += 1
-        thread.start()
-
-    def _work(self, conn: socket.socket, address: t.Any) -> None:
-        try:
-            self.finish_request(conn, address)
-        except Exception:
-            self.handle_error(conn, address)
-        finally:
-            self.shutdown_request(conn)
-            with self._cond:
-                self._connections.discard(conn)
-                self._active -= 1
-                self._cond.notify_all()
-
-    def log(self, type: str, message: str, *args: t.Any) -> None:
-        level = logging.ERROR if type == "error" else logging.INFO
-        self.logger.log(level, message, *args)
-
-    def handle_error(self, request: t.Any, client_address: t.Any) -> None:
-        self.logger.exception("Error handling the connection from %s", client_address)
-
-    def begin_waiting(self, conn: socket.socket) -> bool:
-        """Mark ``conn`` as waiting for a request; False once the server stops."""
-        with self._cond:
-            if self._stopping:
-                return False
-            self._waiting.add(conn)
-            return True
-
-    def end_waiting(self, conn: socket.socket) -> None:
-        """A request started arriving on ``conn`` (or the connection ended)."""
-        with self._cond:
-            self._waiting.discard(conn)
-
-    def stop(self, deadline: float) -> bool:
-        with self._cond:
-            self._stopping = True
-            waiting = list(self._waiting)
-            self._cond.notify_all()
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"\0")
-        current = threading.current_thread()
-        if self._thread is not current:
-            self._thread.join(_remaining(deadline))
-        self.server_close()  # refuse new connections; the port is free again
-        for conn in waiting:
-            # A connection that has sent nothing yet is not a request in flight.
-            if not _readable(conn):
-                _shutdown(conn, socket.SHUT_RD)
-        with self._cond:
-            threads = [th for th in self._threads if th is not current]
-        for thread in threads:
-            thread.join(_remaining(deadline))
-        stragglers = [th for th in threads if th.is_alive()]
-        if stragglers:
-            # Out of time: cut the connections so blocked reads and writes end.
-            with self._cond:
-                connections = list(self._connections)
-            for conn in connections:
-                _shutdown(conn, socket.SHUT_RDWR)
-        self._wake_r.close()
-        self._wake_w.close()
-        return not stragglers and not self._thread.is_alive()
-
-
-def _remaining(deadline: float) -> float:
+def remaining(deadline: float) -> float:
+    """Seconds left until ``deadline`` (a ``time.monotonic()`` value), at least 0."""
     return max(0.0, deadline - time.monotonic())
 
 
-def _readable(conn: socket.socket) -> bool:
-    try:
-        return bool(select.select([conn], [], [], 0)[0])
-    except (OSError, ValueError):
-        return False
-
-
-def _shutdown(conn: socket.socket, how: int) -> None:
-    with contextlib.suppress(OSError):
-        conn.shutdown(how)
+#: waitress adjustments for a UI embedded in a program, unless serve() gets
+#: others: many connections (browsers open several, and idle ones are cheap
+#: in waitress's event loop), poll() so descriptors past 1024 work, and idle
+#: connections closed after a while.
+WAITRESS_DEFAULTS: dict[str, t.Any] = {
+    "connection_limit": CONNECTION_LIMIT,
+    "channel_timeout": KEEPALIVE_TIMEOUT,
+    "cleanup_interval": 5,
+    "asyncore_use_poll": True,
+}
 
 
 class WaitressServer:
@@ -355,11 +139,14 @@ class WaitressServer:
         from waitress.server import create_server
 
         self.port: int = sock.getsockname()[1]
-        adjustments = dict(options)
+        adjustments = {**WAITRESS_DEFAULTS, **options}
         if threads is not None:
             adjustments["threads"] = threads
+        self._local = threading.local()
         try:
-            self._server = create_server(app, map={}, sockets=[sock], **adjustments)
+            self._server = create_server(
+                self._marked(app), map={}, sockets=[sock], **adjustments
+            )
         except ValueError as e:
             raise TypeError(
                 f"waitress rejected the serve() options {sorted(options)!r}: {e}."
@@ -369,6 +156,22 @@ class WaitressServer:
         self._thread = threading.Thread(
             target=self._server.run, name=f"microframe-server:{self.port}", daemon=True
         )
+
+    def _marked(self, app: WSGIApplication) -> WSGIApplication:
+        # Marks the thread while it runs a view, so stop() knows it is called
+        # from one (and must not wait for the reply it is part of).
+        local = self._local
+
+        def marked(
+            environ: WSGIEnvironment, start_response: StartResponse
+        ) -> t.Iterable[bytes]:
+            local.in_view = True
+            try:
+                return app(environ, start_response)
+            finally:
+                local.in_view = False
+
+        return marked
 
     def start(self) -> None:
         self._thread.start()
@@ -389,11 +192,12 @@ class WaitressServer:
 
         if self._thread.is_alive():
             self._server.trigger.pull_trigger(thunk)
-            done.wait(_remaining(deadline))
+            done.wait(remaining(deadline))
         else:  # pragma: no cover -- the loop died on its own
             thunk()
 
-    def _busy(self) -> bool:
+    def _busy(self) -> int:
+        """How many connections have a whole request in flight (or replies to send)."""
         from waitress.channel import HTTPChannel
 
         while True:
@@ -402,10 +206,16 @@ class WaitressServer:
                 break
             except RuntimeError:  # pragma: no cover -- the loop changed the map
                 continue
-        return any(
-            isinstance(ch, HTTPChannel) and (ch.requests or ch.total_outbufs_len)
+        return sum(
+            1
             for ch in channels
+            if isinstance(ch, HTTPChannel) and (ch.requests or ch.total_outbufs_len)
         )
+
+    def _wait_until_idle(self, busy: int, deadline: float) -> bool:
+        while self._busy() > busy and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return self._busy() <= busy
 
     def stop(self, deadline: float) -> bool:
         from waitress import wasyncore
@@ -414,9 +224,23 @@ class WaitressServer:
         # Stop accepting: close only the listening socket (its close() would
         # also close the trigger we still need).
         self._in_loop(lambda: wasyncore.dispatcher.close(server), deadline)
-        while self._busy() and time.monotonic() < deadline:
-            time.sleep(0.002)
-        finished = not self._busy()
+        if getattr(self._local, "in_view", False):
+            # Called from a view: its reply goes out after this returns, so
+            # wait for the others only, and close down once the reply is sent.
+            finished = self._wait_until_idle(1, deadline)
+            closer = threading.Thread(
+                target=self._close_down,
+                args=(deadline,),
+                name=f"microframe-stop:{self.port}",
+                daemon=True,
+            )
+            closer.start()
+            return finished
+        return self._close_down(deadline)
+
+    def _close_down(self, deadline: float) -> bool:
+        finished = self._wait_until_idle(0, deadline)
+        server = self._server
 
         def close_all() -> None:
             for obj in list(server._map.values()):
@@ -425,9 +249,10 @@ class WaitressServer:
             server.trigger.close()
 
         self._in_loop(close_all, deadline)
-        self._thread.join(_remaining(deadline))
+        if self._thread.ident is not None:  # it may never have started
+            self._thread.join(remaining(deadline))
         server.task_dispatcher.shutdown(
-            cancel_pending=True, timeout=_remaining(deadline)
+            cancel_pending=True, timeout=remaining(deadline)
         )
         return finished and not self._thread.is_alive()
 

@@ -329,6 +329,16 @@ class Config(dict):  # type: ignore[type-arg]
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
 
 
+class DefaultName(str):
+    """A default name in :data:`DEFAULT_CONFIG`, told apart from one a user set.
+
+    It equals the plain string; only its type shows that nobody chose it, so
+    ``app.serve()`` may give the session cookie a name of its own.
+    """
+
+    __slots__ = ()
+
+
 #: The configuration every app starts from: Flask 3.1's keys and defaults.
 DEFAULT_CONFIG: cabc.Mapping[str, t.Any] = types.MappingProxyType(
     {
@@ -342,7 +352,7 @@ DEFAULT_CONFIG: cabc.Mapping[str, t.Any] = types.MappingProxyType(
         "TRUSTED_HOSTS": None,
         "SERVER_NAME": None,
         "APPLICATION_ROOT": "/",
-        "SESSION_COOKIE_NAME": "session",
+        "SESSION_COOKIE_NAME": DefaultName("session"),
         "SESSION_COOKIE_DOMAIN": None,
         "SESSION_COOKIE_PATH": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -6,13 +6,17 @@ server loop on a daemon thread and returns a :class:`Server` handle once the
 socket listens: a request sent right after ``serve()`` returns waits in the
 listen backlog, it never races the start.
 
-Two backends (see :mod:`microframe.backends`) share the handle:
-``"werkzeug"``, the default with no extra dependency, whose ``stop()``
-returns as soon as in-flight requests are done, and ``"waitress"``, for
-programs that embed the UI in production. Around the app, ``serve()`` puts
-the mount for ``url_prefix`` (:mod:`microframe.mounting`), the proxy-header
-fix when a proxy is trusted, and outermost the token, ``Host`` and ``Origin``
-checks (:mod:`microframe.access`).
+Two backends share the handle: ``"werkzeug"``, the default with no extra
+dependency (:mod:`microframe.httpserver`: a bounded pool of workers behind a
+loop that reads request heads, with timeouts and keep-alive), whose
+``stop()`` returns as soon as in-flight requests are done, and
+``"waitress"`` (:mod:`microframe.backends`), for programs that embed the UI
+in production. Around the app, ``serve()`` puts the mount for ``url_prefix``
+(:mod:`microframe.mounting`), the proxy-header fix when a proxy is trusted,
+and outermost the ``Host``, ``Origin`` and token checks and the framing
+policy (:mod:`microframe.access`), on every server. An app that keeps the
+default ``SESSION_COOKIE_NAME`` gets ``session-<port>`` instead, so apps on
+two ports of one host keep their own sessions.
 
 Nothing here touches process-wide state: no signal handlers, no
 ``sys.exit``, no logging configuration. The only shared things are a registry
@@ -28,11 +32,13 @@ import sys
 import threading
 import time
 import typing as t
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from . import access, mounting, notebook
-from .backends import Backend, ThreadedServer, WaitressServer, bind, logger
+from . import access, backends, mounting, notebook
+from .backends import Backend, WaitressServer, bind, logger
 from .backends import ServerBindError as ServerBindError
+from .config import DefaultName
+from .httpserver import ThreadedServer
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
@@ -254,28 +260,38 @@ def serve(
     ``app`` is a :class:`~microframe.Microframe` or any WSGI callable.
 
     :param host: the address to bind; loopback by default. Binding anything
-        else without a token logs a warning.
+        else without a token logs a warning. Whatever the address, requests
+        whose ``Host`` header names another server are refused (DNS
+        rebinding), and so are POST, PUT, PATCH and DELETE requests from
+        another site's pages (``Origin``).
     :param port: the port; ``0`` picks a free one (see ``server.port``).
     :param backend: ``"werkzeug"`` (default) or ``"waitress"`` (needs
         ``pip install 'microframe[waitress]'``).
     :param token: ``True`` for a new random token, or the token to require:
         the first visit needs ``?token=...`` (then a signed cookie is set) or
-        an ``Authorization: Bearer`` header. Also turns on the ``Host`` and
-        ``Origin`` checks against DNS rebinding and cross-site requests.
+        an ``Authorization: Bearer`` header. The token is hidden in every
+        log line, and removed from the URL before the app sees it.
     :param url_prefix: serve the app under this path, e.g. ``"/admin"``.
     :param proxy_url: the Jupyter server's base URL (``.../user/me/``, links
         then go through ``.../proxy/<port>/``), or any proxy URL containing
         ``{port}``. Defaults to the ``SERVE_PROXY_URL`` config key, then to
         ``JUPYTERHUB_SERVICE_PREFIX`` from the environment.
     :param allowed_hosts: more ``Host`` names the server answers to (and
-        origins it accepts state-changing requests from); ``"*"`` allows any
-        ``Host``. Giving it turns the checks on even without a token.
-    :param threads: the most requests handled at once (default: unbounded
-        for werkzeug, waitress's default of 4 for waitress).
+        origins it accepts state-changing requests from, and whose pages may
+        frame it); ``"*"`` allows any ``Host``.
+    :param threads: the most requests handled at once (default: 16 for
+        werkzeug, waitress's default of 4 for waitress).
     :param trust_proxy: how many proxies' ``X-Forwarded-*`` headers to trust.
         ``None`` (default) trusts one when a proxy is configured or detected.
         ``X-Forwarded-Prefix`` is prepended to ``url_prefix``.
-    :param options: waitress adjustments, for ``backend="waitress"``.
+    :param options: for the werkzeug backend, ``header_timeout`` (seconds to
+        send a request head, and the longest pause while sending a body or
+        taking a response; default 10), ``keepalive_timeout`` (seconds an
+        idle connection stays open between requests; default 15) and
+        ``connection_limit`` (open connections; past it the longest-waiting
+        idle one is closed; default 1000). For ``backend="waitress"``,
+        waitress adjustments (defaults tuned for an embedded UI:
+        ``connection_limit=1000``, ``channel_timeout=15``, poll()).
 
     Calling it again for an app that is serving returns the running server
     when the arguments are the same, and stops it first when they differ.
@@ -348,6 +364,14 @@ def serve(
     return server
 
 
+#: serve() options of the werkzeug backend, with their defaults.
+WERKZEUG_OPTIONS: dict[str, float] = {
+    "header_timeout": backends.HEADER_TIMEOUT,
+    "keepalive_timeout": backends.KEEPALIVE_TIMEOUT,
+    "connection_limit": backends.CONNECTION_LIMIT,
+}
+
+
 def _check_options(backend: str, options: dict[str, t.Any]) -> None:
     for name in ("use_reloader", "use_debugger"):
         if options.get(name):
@@ -358,12 +382,28 @@ def _check_options(backend: str, options: dict[str, t.Any]) -> None:
                 " foreground for them."
             )
         options.pop(name, None)
-    if backend == "werkzeug" and options:
+    if backend != "werkzeug":
+        return
+    unknown = sorted(set(options) - set(WERKZEUG_OPTIONS))
+    if unknown:
         raise TypeError(
-            f"serve() got options {sorted(options)!r} that the werkzeug backend does"
-            " not take. They look like waitress adjustments: pass"
-            " backend='waitress' with them, or leave them out."
+            f"serve() got options {unknown!r} that the werkzeug backend does"
+            f" not take (it takes {', '.join(WERKZEUG_OPTIONS)}). Other options"
+            " are waitress adjustments: pass backend='waitress' with them, or"
+            " leave them out."
         )
+    for name, value in options.items():
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if (
+            not number
+            or value <= 0
+            or (name == "connection_limit" and not isinstance(value, int))
+        ):
+            kind = "int" if name == "connection_limit" else "number of seconds"
+            raise ValueError(
+                f"serve() option {name}= must be a positive {kind}, not {value!r}"
+                f" (the default is {WERKZEUG_OPTIONS[name]!r})."
+            )
 
 
 def _require_waitress() -> None:
@@ -406,22 +446,30 @@ def _start(
             )
             if backend == "waitress":
                 options = {"clear_untrusted_proxy_headers": False, **options}
-        if token is not None or allowed_hosts is not None:
-            wsgi = access.AccessGuard(
-                wsgi,
-                token=token,
-                served_hosts=(host, sock.getsockname()[0]),
-                port=bound_port,
-                allowed_hosts=(*(allowed_hosts or ()), *_proxy_host(proxy_base)),
-            )
+        wsgi = access.AccessGuard(
+            wsgi,
+            token=token,
+            served_hosts=(host, sock.getsockname()[0]),
+            port=bound_port,
+            allowed_hosts=(*(allowed_hosts or ()), *_proxy_host(proxy_base)),
+            frame_origins=_proxy_origin(proxy_base),
+        )
         impl: Backend
         if backend == "werkzeug":
-            impl = ThreadedServer(sock, wsgi, _logger_for(app), threads)
+            impl = ThreadedServer(
+                sock,
+                wsgi,
+                _logger_for(app),
+                threads=threads or backends.DEFAULT_THREADS,
+                redact=access.redact_token,
+                **options,
+            )
         else:
             impl = WaitressServer(sock, wsgi, threads, options)
     except BaseException:
         sock.close()
         raise
+    _name_session_cookie(app, bound_port)
     server = Server(
         app,
         impl,
@@ -432,8 +480,28 @@ def _start(
         proxy_base=proxy_base,
         key=key,
     )
-    impl.start()
+    try:
+        impl.start()
+    except RuntimeError as e:  # no thread can be started right now
+        impl.stop(time.monotonic())  # frees the port
+        raise RuntimeError(
+            f"serve() could not start the server thread for {_app_name(app)!r}"
+            f" ({e}); the port is released. Free memory or threads, then call"
+            " serve() again."
+        ) from e
     return server
+
+
+def _name_session_cookie(app: t.Any, port: int) -> None:
+    # Browsers send a cookie to every port of a host: two apps served on two
+    # ports of 127.0.0.1 would share one "session" cookie. A name the app set
+    # itself is left alone.
+    config = getattr(app, "config", None)
+    if config is None:
+        return
+    name = config.get("SESSION_COOKIE_NAME")
+    if isinstance(name, DefaultName):
+        config["SESSION_COOKIE_NAME"] = DefaultName(f"session-{port}")
 
 
 def _proxy_hops(trust_proxy: bool | int | None, proxy_base: str | None) -> int:
@@ -452,7 +520,13 @@ def _proxy_hops(trust_proxy: bool | int | None, proxy_base: str | None) -> int:
 def _proxy_host(proxy_base: str | None) -> tuple[str, ...]:
     if proxy_base is None:
         return ()
-    from urllib.parse import urlsplit
-
     netloc = urlsplit(proxy_base).netloc
     return (netloc,) if netloc else ()
+
+
+def _proxy_origin(proxy_base: str | None) -> tuple[str, ...]:
+    # The page that frames the app through a proxy is a page of the proxy.
+    if proxy_base is None:
+        return ()
+    parts = urlsplit(proxy_base)
+    return (f"{parts.scheme}://{parts.netloc}",) if parts.netloc else ()

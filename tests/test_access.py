@@ -16,6 +16,7 @@ from microframe.access import (
     _split_host,
     is_loopback,
     make_token,
+    redact_token,
     warn_exposed,
 )
 
@@ -152,6 +153,65 @@ def test_token_on_a_post_passes_without_a_redirect(server: t.Any) -> None:
     assert response.text == "POST done"
 
 
+@pytest.mark.parametrize("backend", ["werkzeug", "waitress"])
+def test_the_app_never_sees_the_token_of_a_post(
+    guarded: Microframe, backend: str
+) -> None:
+    @guarded.route("/seen", methods=["POST"])
+    def seen() -> str:
+        environ = request.environ
+        uris = [environ.get(name) for name in ("REQUEST_URI", "RAW_URI")]
+        return f"{request.query_string.decode()}|{request.url}|{uris}"
+
+    with guarded.serve(token=TOKEN, backend=backend) as server, requests.Session() as s:
+        url = f"{server.url}/seen?a=1&token={TOKEN}&b=x+y"
+        response = s.post(url, timeout=5)
+        assert response.status_code == 200
+        assert TOKEN not in response.text
+        assert response.text.startswith("a=1&b=x+y|")
+        # The token in the URL granted the cookie, as a GET's redirect does.
+        assert response.cookies.get(f"microframe-token-{server.port}")
+        assert s.post(f"{server.url}/seen", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["werkzeug", "waitress"])
+def test_the_token_never_appears_in_a_log_line(
+    guarded: Microframe, backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    guarded.testing = False
+
+    @guarded.route("/boom", methods=["GET", "POST"])
+    def boom() -> str:
+        raise RuntimeError("logged with its URL")
+
+    with (
+        caplog.at_level(logging.DEBUG),
+        guarded.serve(token=TOKEN, backend=backend) as server,
+    ):
+        requests.get(f"{server.url}/page?token={TOKEN}", timeout=5)
+        requests.post(f"{server.url}/submit?token={TOKEN}", timeout=5)
+        requests.post(f"{server.url}/boom?x=1&token={TOKEN}", timeout=5)
+        requests.get(f"{server.url}/page?token=wrong-{TOKEN}", timeout=5)
+        with socket.create_connection(("127.0.0.1", server.port)) as bad:
+            bad.sendall(f"GET /?token={TOKEN} HTTP/1.1 junk\r\n\r\n".encode())
+            bad.recv(4096)
+    # Every server-side line (the client library logs its own URLs).
+    records = [r for r in caplog.records if not r.name.startswith("urllib3")]
+    lines = [f"{r.getMessage()} {r.exc_text or ''}" for r in records]
+    assert any("logged with its URL" in line for line in lines)
+    assert [line for line in lines if TOKEN in line] == []
+    if backend == "werkzeug":
+        assert any('"GET /page?token=[hidden] HTTP/1.1" 302' in line for line in lines)
+
+
+def test_redact_token() -> None:
+    assert redact_token("GET /a?token=abc&b=1") == "GET /a?token=[hidden]&b=1"
+    assert redact_token("/a?b=1&token=x y") == "/a?b=1&token=[hidden] y"
+    assert redact_token("/a?mytoken=x") == "/a?mytoken=x"
+
+
 def test_redirect_is_relative_so_proxy_prefixes_survive() -> None:
     client = _wsgi_client()
     response = client.get(f"/nested/dir/?token={TOKEN}")
@@ -207,6 +267,25 @@ def test_any_host_with_a_star(guarded: Microframe) -> None:
     with guarded.serve(token=TOKEN, allowed_hosts=["*"]) as server:
         headers = {"Host": "anything.example", "Authorization": f"Bearer {TOKEN}"}
         assert requests.get(server.url, headers=headers, timeout=5).text == "home"
+
+
+@pytest.mark.parametrize("backend", ["werkzeug", "waitress"])
+def test_without_a_token_host_and_origin_are_still_checked(
+    guarded: Microframe, backend: str
+) -> None:
+    # DNS rebinding: a page on evil.example, its name resolved to 127.0.0.1.
+    with guarded.serve(backend=backend) as server:
+        assert server.token is None
+        assert requests.get(server.url, timeout=5).text == "home"
+        rebound = {"Host": f"evil.example:{server.port}"}
+        response = requests.get(server.url, headers=rebound, timeout=5)
+        assert response.status_code == 403
+        assert "DNS rebinding" in response.text
+        foreign = {"Origin": "https://evil.example"}
+        response = requests.post(server.url + "/submit", headers=foreign, timeout=5)
+        assert response.status_code == 403
+        own = {"Origin": server.url}
+        assert requests.post(server.url + "/submit", headers=own, timeout=5).ok
 
 
 def test_allowed_hosts_without_a_token_checks_hosts_only(guarded: Microframe) -> None:
@@ -368,3 +447,54 @@ def test_wildcard_bind_names_are_not_served_names() -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     assert client.get("/", headers={**headers, "Host": "localhost"}).status_code == 200
     assert client.get("/", headers={**headers, "Host": "0.0.0.0"}).status_code == 403
+
+
+# -- framing ---------------------------------------------------------------------
+
+
+def _frame_policy(response: requests.Response) -> str:
+    return response.headers.get("Content-Security-Policy", "")
+
+
+def test_every_response_says_who_may_frame_it(guarded: Microframe) -> None:
+    with guarded.serve() as server:
+        ok = requests.get(server.url, timeout=5)
+        refused = requests.get(server.url, headers={"Host": "evil.example"}, timeout=5)
+    for response in (ok, refused):
+        policy = _frame_policy(response)
+        assert policy.startswith("frame-ancestors 'self' ")
+        # A Jupyter server on this machine (any port) may show it inline.
+        assert "http://localhost:*" in policy.split()
+        assert "http://127.0.0.1:*" in policy.split()
+        assert "X-Frame-Options" not in response.headers
+
+
+def test_proxy_and_allowed_hosts_may_frame_it(guarded: Microframe) -> None:
+    proxy = "https://hub.example/user/me/"
+    options = {"proxy_url": proxy, "allowed_hosts": ["dash.example", "x.test:8080"]}
+    with guarded.serve(**options) as server:
+        policy = _frame_policy(requests.get(server.url, timeout=5)).split()
+    assert "https://hub.example" in policy
+    assert "dash.example:*" in policy
+    assert "x.test:8080" in policy
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ],
+)
+def test_a_framing_policy_of_the_app_wins(
+    guarded: Microframe, header: tuple[str, str]
+) -> None:
+    @guarded.after_request
+    def own_policy(response: t.Any) -> t.Any:
+        response.headers[header[0]] = header[1]
+        return response
+
+    with guarded.serve() as server:
+        response = requests.get(server.url, timeout=5)
+    assert response.headers[header[0]] == header[1]
+    assert response.headers.get("Content-Security-Policy", "") in ("", header[1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import http.client
 import logging
+import os
 import socket
 import sys
 import threading
@@ -18,7 +19,7 @@ import typing as t
 import pytest
 import requests
 
-from microframe import Microframe, backends
+from microframe import Microframe, backends, httpserver
 from microframe import serving as serving_module
 from microframe.serving import Server, ServerBindError, serve
 
@@ -225,48 +226,43 @@ def test_stop_does_not_wait_for_idle_connections(hello: Microframe) -> None:
         idle.close()
 
 
-def test_connections_after_stop_are_not_served(hello: Microframe) -> None:
-    server = hello.serve()
-    backend = t.cast(t.Any, server._backend)
-    server.stop()
-    with socket.socket() as sock:
-        assert backend.begin_waiting(sock) is False
-        sock.close()
-        assert backends._readable(sock) is False  # closed: nothing to read
-
-
-def test_a_half_sent_request_is_answered_at_stop(
-    hello: Microframe, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_half_sent_headers_are_not_a_request_in_flight(
+    hello: Microframe, backend: str
 ) -> None:
-    server = hello.serve()
+    server = hello.serve(backend=backend)
     client = socket.create_connection(("127.0.0.1", server.port))
     try:
-        client.sendall(b"GET / HT")
+        client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         time.sleep(0.05)
-        with caplog.at_level(logging.INFO):
-            assert server.stop(timeout=3) is True
-        answer = b"".join(iter(lambda: client.recv(4096), b""))
-        assert b"Error code: 400" in answer
+        start = time.monotonic()
+        assert server.stop(timeout=3) is True
+        assert time.monotonic() - start < 1
+        client.settimeout(5)
+        assert client.recv(4096) == b""  # closed, never handed to the app
     finally:
         client.close()
-    # A client's mistake is a warning of the server, not an error of the app.
-    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert record.name == "microframe.serving"
-    assert record.levelno == logging.WARNING
-    assert "Bad request version" in record.getMessage()
 
 
-def test_stop_from_a_view(app: Microframe) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stop_from_a_view(app: Microframe, backend: str) -> None:
     holder: dict[str, Server] = {}
+    returned: list[bool] = []
 
     @app.route("/quit")
     def quit_view() -> str:
-        holder["server"].stop(timeout=1)
+        returned.append(holder["server"].stop(timeout=3))
         return "bye"
 
-    holder["server"] = server = app.serve()
+    holder["server"] = server = app.serve(backend=backend)
+    start = time.monotonic()
     assert requests.get(server.url + "/quit", timeout=5).text == "bye"
+    # stop() did not wait for the reply it is part of.
+    assert time.monotonic() - start < 2
+    assert returned == [True]
     assert not server.running
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.url + "/quit", timeout=5)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -593,7 +589,7 @@ def test_handler_failures_are_logged(
     def broken(self: t.Any, *args: t.Any) -> None:
         raise RuntimeError("handler broke")
 
-    monkeypatch.setattr(backends.ThreadedServer, "finish_request", broken)
+    monkeypatch.setattr(httpserver._RequestHandler, "handle", broken)
     with (
         caplog.at_level(logging.ERROR),
         hello.serve() as server,
@@ -625,19 +621,103 @@ def test_response_close_errors_are_logged_once(
     assert "close broke" in caplog.text
 
 
-def test_loop_failure_is_logged(
+def test_loop_errors_are_logged_and_survived(
     hello: Microframe, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: t.Any) -> bool:
-        raise RuntimeError("loop broke")
+    real = httpserver.ThreadedServer._expire
+    failures = []
 
-    monkeypatch.setattr(backends.ThreadedServer, "_wait_for_capacity", broken)
-    with caplog.at_level(logging.ERROR):
-        server = hello.serve()
-        server._backend._thread.join(5)  # type: ignore[attr-defined]
-    assert not server.running
-    assert "The server loop" in caplog.text
-    server.stop()
+    def broken_once(self: t.Any, *args: t.Any) -> None:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("loop broke")
+        real(self, *args)
+
+    monkeypatch.setattr(httpserver.ThreadedServer, "_expire", broken_once)
+    with caplog.at_level(logging.ERROR), hello.serve() as server:
+        for _ in range(3):
+            assert requests.get(server.url, timeout=5).text == "hello"
+        assert server.running
+    assert failures == [1]
+    assert "Error in the server loop" in caplog.text
+    assert "loop broke" in caplog.text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_server_thread_that_cannot_start(
+    hello: Microframe, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if self.name.startswith("microframe-server"):
+            raise RuntimeError("can't start new thread")
+        real_start(self)
+
+    hello.serve(backend=backend).stop()  # imports and one-time setup happen here
+    fds_before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with pytest.raises(RuntimeError, match="could not start the server thread") as e:
+        hello.serve(backend=backend)
+    assert len(os.listdir("/proc/self/fd")) == fds_before  # sockets closed
+    assert "can't start new thread" in str(e.value)
+    assert "serve() again" in str(e.value)
+    assert serving_module.server_for(hello) is None
+    monkeypatch.undo()
+    with hello.serve(backend=backend) as server:
+        assert requests.get(server.url, timeout=5).text == "hello"
+
+
+# -- session cookies ---------------------------------------------------------------
+
+
+def _session_app(name: str) -> Microframe:
+    from microframe import session
+
+    app = Microframe(name)
+    app.secret_key = f"{name} key"
+
+    @app.route("/set/<value>")
+    def set_value(value: str) -> str:
+        session["value"] = value
+        return "set"
+
+    @app.route("/get")
+    def get_value() -> str:
+        return str(session.get("value"))
+
+    return app
+
+
+def test_two_served_apps_keep_their_own_sessions() -> None:
+    # Cookies are not port-isolated: one client visiting both ports sends
+    # both apps every cookie, as a browser does.
+    first, second = _session_app("first"), _session_app("second")
+    with first.serve() as one, second.serve() as two, requests.Session() as client:
+        client.get(one.url + "/set/a", timeout=5)
+        client.get(two.url + "/set/b", timeout=5)
+        assert client.get(one.url + "/get", timeout=5).text == "a"
+        assert client.get(two.url + "/get", timeout=5).text == "b"
+        names = sorted(cookie.name for cookie in client.cookies)
+    assert names == [f"session-{one.port}", f"session-{two.port}"]
+    assert first.config["SESSION_COOKIE_NAME"] == f"session-{one.port}"
+
+
+def test_a_session_cookie_name_the_app_set_is_kept() -> None:
+    app = _session_app("named")
+    app.config["SESSION_COOKIE_NAME"] = "session"  # explicitly, even the default
+    with app.serve() as server, requests.Session() as client:
+        client.get(server.url + "/set/x", timeout=5)
+        assert [cookie.name for cookie in client.cookies] == ["session"]
+    assert app.config["SESSION_COOKIE_NAME"] == "session"
+
+
+def test_serving_again_renames_the_default_cookie_again() -> None:
+    app = _session_app("again")
+    with app.serve() as first:
+        assert app.config["SESSION_COOKIE_NAME"] == f"session-{first.port}"
+    with app.serve(url_prefix="/again") as second:
+        assert app.config["SESSION_COOKIE_NAME"] == f"session-{second.port}"
 
 
 # -- binding beyond loopback (decided, not done: tests bind 127.0.0.1 only) ----------
