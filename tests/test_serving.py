@@ -699,7 +699,7 @@ def test_two_served_apps_keep_their_own_sessions() -> None:
         assert client.get(one.url + "/get", timeout=5).text == "a"
         assert client.get(two.url + "/get", timeout=5).text == "b"
         names = sorted(cookie.name for cookie in client.cookies)
-    assert names == [f"session-{one.port}", f"session-{two.port}"]
+    assert names == sorted([f"session-{one.port}", f"session-{two.port}"])
     assert first.config["SESSION_COOKIE_NAME"] == f"session-{one.port}"
 
 
