@@ -165,15 +165,28 @@ def with_appcontext(f: F) -> F:
     this automatically.
     """
 
-    @click.pass_context
-    def decorator(ctx: click.Context, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        if _active_app() is None:
-            app = ctx.ensure_object(ScriptInfo).load_app()
-            ctx.with_resource(app.app_context())
+    def in_app_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        _enter_app_context(click.get_current_context())
+        return f(*args, **kwargs)
 
-        return ctx.invoke(f, *args, **kwargs)
+    return update_wrapper(in_app_context, f)  # type: ignore[return-value]
 
-    return update_wrapper(decorator, f)  # type: ignore[return-value]
+
+def _enter_app_context(ctx: click.Context, app: Microframe | None = None) -> None:
+    """Push ``app``'s context (default: the ScriptInfo's app) until ``ctx`` ends.
+
+    Nothing is pushed when that app's context is already the active one, or,
+    without ``app``, when any app context is active.
+    """
+    active = _active_app()
+
+    if app is None:
+        if active is not None:
+            return
+        app = ctx.ensure_object(ScriptInfo).load_app()
+
+    if active is not app:
+        ctx.with_resource(app.app_context())
 
 
 class AppGroup(click.Group):
@@ -391,9 +404,7 @@ class MicroframeGroup(AppGroup):
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
             return None
 
-        if _active_app() is not app:
-            ctx.with_resource(app.app_context())
-
+        _enter_app_context(ctx, app)
         return app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -510,14 +521,18 @@ def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
     """Print the app name and debug mode, once (not again in the reloader)."""
     from werkzeug.serving import is_running_from_reloader
 
-    if is_running_from_reloader():
-        return
+    lines = [
+        *(
+            []
+            if app_import_path is None
+            else [f"Serving Microframe app '{app_import_path}'"]
+        ),
+        *([] if debug is None else [f"Debug mode: {'on' if debug else 'off'}"]),
+    ]
 
-    if app_import_path is not None:
-        click.echo(f" * Serving Microframe app '{app_import_path}'")
-
-    if debug is not None:
-        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+    # The reloader's child process would repeat what its parent printed.
+    if lines and not is_running_from_reloader():
+        click.echo("\n".join(f" * {line}" for line in lines))
 
 
 class CertParamType(click.ParamType):  # type: ignore[type-arg]
