@@ -19,6 +19,7 @@ from functools import update_wrapper
 import click
 from click.core import ParameterSource
 
+from .compat import FlaskAliasError, flask_alias_installed, install_flask_alias
 from .discovery import _DEFAULT_FILES, _HOW_TO_POINT, _active_app, _quoted_or
 from .discovery import NoAppException as NoAppException
 from .discovery import find_app_by_string as find_app_by_string
@@ -325,14 +326,60 @@ _env_file_option = click.Option(
 )
 
 
+def _set_flask_alias(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        try:
+            install_flask_alias()
+        except FlaskAliasError as e:
+            raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+
+    # Installed here or by the program that runs this command line.
+    if not flask_alias_installed():
+        return
+
+    if ctx.ensure_object(ScriptInfo).load_dotenv_defaults:
+        _load_flaskenv()
+
+    # Flask's variables, where microframe's own are not set.
+    for name in ("APP", "DEBUG"):
+        flask_value = os.environ.get(f"FLASK_{name}")
+
+        if flask_value is not None:
+            os.environ.setdefault(f"MICROFRAME_{name}", flask_value)
+
+
+# Eager and after --env-file, so MICROFRAME_FLASK_ALIAS may come from a file,
+# and before --app, which then sees FLASK_APP.
+_flask_alias_option = click.Option(
+    ["--flask-alias"],
+    is_flag=True,
+    help=(
+        "Make 'import flask' resolve to microframe before the app is loaded, so"
+        " Flask extensions work; also add 'flask.commands' entry points and read"
+        " FLASK_APP, FLASK_DEBUG and '.flaskenv'. Process-wide; see"
+        " microframe.compat.install_flask_alias."
+    ),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_flask_alias,
+)
+
+
 class MicroframeGroup(AppGroup):
     """The ``microframe`` command group: app options plus the app's commands.
 
-    It adds ``--env-file``, ``--app``, ``--debug/--no-debug`` and
-    ``--version``, the ``run``, ``shell`` and ``routes`` commands, commands
-    from the ``microframe.commands`` entry point group, and the commands on
-    the loaded app's ``app.cli``. Options read ``MICROFRAME_*`` environment
-    variables (``MICROFRAME_APP``, ``MICROFRAME_DEBUG``, ...).
+    It adds ``--env-file``, ``--flask-alias``, ``--app``,
+    ``--debug/--no-debug`` and ``--version``, the ``run``, ``shell`` and
+    ``routes`` commands, commands from the ``microframe.commands`` entry point
+    group, and the commands on the loaded app's ``app.cli``. Options read
+    ``MICROFRAME_*`` environment variables (``MICROFRAME_APP``,
+    ``MICROFRAME_DEBUG``, ``MICROFRAME_FLASK_ALIAS``, ...).
+
+    With the Flask alias on (``--flask-alias``, or
+    :func:`microframe.compat.install_flask_alias` called before), it also adds
+    the ``flask.commands`` entry points of Flask extensions, reads
+    ``.flaskenv`` after the other dotenv files, and takes ``FLASK_APP`` and
+    ``FLASK_DEBUG`` where ``MICROFRAME_APP`` and ``MICROFRAME_DEBUG`` are unset.
 
     :param add_default_commands: add ``run``, ``shell`` and ``routes``.
     :param create_app: a function returning the app, instead of discovery.
@@ -354,7 +401,9 @@ class MicroframeGroup(AppGroup):
         # Options do their work in callbacks, so a custom group callback
         # keeps them working.
         params: list[click.Parameter] = list(extra.pop("params", None) or ())
-        params.extend((_env_file_option, _app_option, _debug_option))
+        params.extend(
+            (_env_file_option, _flask_alias_option, _app_option, _debug_option)
+        )
 
         if add_version_option:
             params.append(version_option)
@@ -380,8 +429,16 @@ class MicroframeGroup(AppGroup):
 
         from importlib.metadata import entry_points
 
-        for entry_point in entry_points(group="microframe.commands"):
-            self.add_command(entry_point.load(), entry_point.name)
+        # Flask extensions' commands (Flask-Migrate's 'db', ...) import flask,
+        # so they only work with the alias; microframe's own win a clash.
+        groups = ["microframe.commands"]
+
+        if flask_alias_installed():
+            groups.insert(0, "flask.commands")
+
+        for group in groups:
+            for entry_point in entry_points(group=group):
+                self.add_command(entry_point.load(), entry_point.name)
 
         self._loaded_plugin_commands = True
 
@@ -456,6 +513,7 @@ class MicroframeGroup(AppGroup):
             len(args) == 1 and args[0] in self.get_help_option_names(ctx)
         ):
             _env_file_option.handle_parse_result(ctx, {}, [])
+            _flask_alias_option.handle_parse_result(ctx, {}, [])
             _app_option.handle_parse_result(ctx, {}, [])
 
         try:
@@ -515,6 +573,26 @@ def load_dotenv(
             os.environ[key] = value
 
     return bool(data)
+
+
+def _load_flaskenv() -> None:
+    """Set variables from the nearest ``.flaskenv`` that are not set yet."""
+    try:
+        import dotenv
+    except ImportError:
+        if os.path.isfile(".flaskenv"):
+            click.secho(
+                " * Tip: '.flaskenv' not loaded because python-dotenv is not"
+                " installed. Install it with 'pip install python-dotenv'.",
+                fg="yellow",
+                err=True,
+            )
+        return
+
+    path = dotenv.find_dotenv(".flaskenv", usecwd=True)
+
+    if path:
+        dotenv.load_dotenv(path, override=False, encoding="utf-8")
 
 
 def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
