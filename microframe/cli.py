@@ -19,6 +19,7 @@ from functools import update_wrapper
 import click
 from click.core import ParameterSource
 
+from .compat import FlaskAliasError, flask_alias_installed, install_flask_alias
 from .discovery import _DEFAULT_FILES, _HOW_TO_POINT, _active_app, _quoted_or
 from .discovery import NoAppException as NoAppException
 from .discovery import find_app_by_string as find_app_by_string
@@ -165,15 +166,28 @@ def with_appcontext(f: F) -> F:
     this automatically.
     """
 
-    @click.pass_context
-    def decorator(ctx: click.Context, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        if _active_app() is None:
-            app = ctx.ensure_object(ScriptInfo).load_app()
-            ctx.with_resource(app.app_context())
+    def in_app_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        _enter_app_context(click.get_current_context())
+        return f(*args, **kwargs)
 
-        return ctx.invoke(f, *args, **kwargs)
+    return update_wrapper(in_app_context, f)  # type: ignore[return-value]
 
-    return update_wrapper(decorator, f)  # type: ignore[return-value]
+
+def _enter_app_context(ctx: click.Context, app: Microframe | None = None) -> None:
+    """Push ``app``'s context (default: the ScriptInfo's app) until ``ctx`` ends.
+
+    Nothing is pushed when that app's context is already the active one, or,
+    without ``app``, when any app context is active.
+    """
+    active = _active_app()
+
+    if app is None:
+        if active is not None:
+            return
+        app = ctx.ensure_object(ScriptInfo).load_app()
+
+    if active is not app:
+        ctx.with_resource(app.app_context())
 
 
 class AppGroup(click.Group):
@@ -312,14 +326,74 @@ _env_file_option = click.Option(
 )
 
 
+def _set_flask_alias(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        try:
+            install_flask_alias()
+        except FlaskAliasError as e:
+            raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+
+    # Installed here or by the program that runs this command line.
+    if not flask_alias_installed():
+        return
+
+    if ctx.ensure_object(ScriptInfo).load_dotenv_defaults:
+        _load_flaskenv()
+
+    # Flask's variables, where microframe's own are not set.
+    for name in ("APP", "DEBUG"):
+        flask_value = os.environ.get(f"FLASK_{name}")
+
+        if flask_value is not None:
+            os.environ.setdefault(f"MICROFRAME_{name}", flask_value)
+
+
+def _refuse_flask_command(ctx: click.Context, name: str) -> None:
+    """Say how to get ``name`` if a Flask extension provides it."""
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group="flask.commands", name=name):
+        raise click.UsageError(
+            f"No such command {name!r}. A Flask extension provides it (the"
+            f" 'flask.commands' entry point {entry_point.value!r}), and Flask"
+            " extensions need the Flask alias: run 'microframe --flask-alias"
+            f" {name} ...' or set MICROFRAME_FLASK_ALIAS=1.",
+            ctx,
+        )
+
+
+# Eager and after --env-file, so MICROFRAME_FLASK_ALIAS may come from a file,
+# and before --app, which then sees FLASK_APP.
+_flask_alias_option = click.Option(
+    ["--flask-alias"],
+    is_flag=True,
+    help=(
+        "Make 'import flask' resolve to microframe before the app is loaded, so"
+        " Flask extensions work; also add 'flask.commands' entry points and read"
+        " FLASK_APP, FLASK_DEBUG and '.flaskenv'. Process-wide; see"
+        " microframe.compat.install_flask_alias."
+    ),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_flask_alias,
+)
+
+
 class MicroframeGroup(AppGroup):
     """The ``microframe`` command group: app options plus the app's commands.
 
-    It adds ``--env-file``, ``--app``, ``--debug/--no-debug`` and
-    ``--version``, the ``run``, ``shell`` and ``routes`` commands, commands
-    from the ``microframe.commands`` entry point group, and the commands on
-    the loaded app's ``app.cli``. Options read ``MICROFRAME_*`` environment
-    variables (``MICROFRAME_APP``, ``MICROFRAME_DEBUG``, ...).
+    It adds ``--env-file``, ``--flask-alias``, ``--app``,
+    ``--debug/--no-debug`` and ``--version``, the ``run``, ``shell`` and
+    ``routes`` commands, commands from the ``microframe.commands`` entry point
+    group, and the commands on the loaded app's ``app.cli``. Options read
+    ``MICROFRAME_*`` environment variables (``MICROFRAME_APP``,
+    ``MICROFRAME_DEBUG``, ``MICROFRAME_FLASK_ALIAS``, ...).
+
+    With the Flask alias on (``--flask-alias``, or
+    :func:`microframe.compat.install_flask_alias` called before), it also adds
+    the ``flask.commands`` entry points of Flask extensions, reads
+    ``.flaskenv`` after the other dotenv files, and takes ``FLASK_APP`` and
+    ``FLASK_DEBUG`` where ``MICROFRAME_APP`` and ``MICROFRAME_DEBUG`` are unset.
 
     :param add_default_commands: add ``run``, ``shell`` and ``routes``.
     :param create_app: a function returning the app, instead of discovery.
@@ -341,7 +415,9 @@ class MicroframeGroup(AppGroup):
         # Options do their work in callbacks, so a custom group callback
         # keeps them working.
         params: list[click.Parameter] = list(extra.pop("params", None) or ())
-        params.extend((_env_file_option, _app_option, _debug_option))
+        params.extend(
+            (_env_file_option, _flask_alias_option, _app_option, _debug_option)
+        )
 
         if add_version_option:
             params.append(version_option)
@@ -367,8 +443,16 @@ class MicroframeGroup(AppGroup):
 
         from importlib.metadata import entry_points
 
-        for entry_point in entry_points(group="microframe.commands"):
-            self.add_command(entry_point.load(), entry_point.name)
+        # Flask extensions' commands (Flask-Migrate's 'db', ...) import flask,
+        # so they only work with the alias; microframe's own win a clash.
+        groups = ["microframe.commands"]
+
+        if flask_alias_installed():
+            groups.insert(0, "flask.commands")
+
+        for group in groups:
+            for entry_point in entry_points(group=group):
+                self.add_command(entry_point.load(), entry_point.name)
 
         self._loaded_plugin_commands = True
 
@@ -391,10 +475,13 @@ class MicroframeGroup(AppGroup):
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
             return None
 
-        if _active_app() is not app:
-            ctx.with_resource(app.app_context())
+        _enter_app_context(ctx, app)
+        command = app.cli.get_command(ctx, name)
 
-        return app.cli.get_command(ctx, name)
+        if command is None and not flask_alias_installed():
+            _refuse_flask_command(ctx, name)
+
+        return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands, reporting app load errors."""
@@ -445,6 +532,7 @@ class MicroframeGroup(AppGroup):
             len(args) == 1 and args[0] in self.get_help_option_names(ctx)
         ):
             _env_file_option.handle_parse_result(ctx, {}, [])
+            _flask_alias_option.handle_parse_result(ctx, {}, [])
             _app_option.handle_parse_result(ctx, {}, [])
 
         try:
@@ -506,18 +594,42 @@ def load_dotenv(
     return bool(data)
 
 
+def _load_flaskenv() -> None:
+    """Set variables from the nearest ``.flaskenv`` that are not set yet."""
+    try:
+        import dotenv
+    except ImportError:
+        if os.path.isfile(".flaskenv"):
+            click.secho(
+                " * Tip: '.flaskenv' not loaded because python-dotenv is not"
+                " installed. Install it with 'pip install python-dotenv'.",
+                fg="yellow",
+                err=True,
+            )
+        return
+
+    path = dotenv.find_dotenv(".flaskenv", usecwd=True)
+
+    if path:
+        dotenv.load_dotenv(path, override=False, encoding="utf-8")
+
+
 def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
     """Print the app name and debug mode, once (not again in the reloader)."""
     from werkzeug.serving import is_running_from_reloader
 
-    if is_running_from_reloader():
-        return
+    lines = [
+        *(
+            []
+            if app_import_path is None
+            else [f"Serving Microframe app '{app_import_path}'"]
+        ),
+        *([] if debug is None else [f"Debug mode: {'on' if debug else 'off'}"]),
+    ]
 
-    if app_import_path is not None:
-        click.echo(f" * Serving Microframe app '{app_import_path}'")
-
-    if debug is not None:
-        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+    # The reloader's child process would repeat what its parent printed.
+    if lines and not is_running_from_reloader():
+        click.echo("\n".join(f" * {line}" for line in lines))
 
 
 class CertParamType(click.ParamType):  # type: ignore[type-arg]

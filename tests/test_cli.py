@@ -8,6 +8,7 @@ import os
 import re
 import runpy
 import ssl
+import subprocess
 import sys
 import types
 import typing as t
@@ -1246,3 +1247,154 @@ def test_routes_rejects_unknown_sort(runner: CliRunner, app: Microframe) -> None
 
     assert result.exit_code == 2
     assert "'x' is not one of" in result.stderr
+
+
+# -- the Flask alias -------------------------------------------------------------
+
+FLASK_EXTENSION = """
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+
+# Like Flask-Migrate's 'db': a plain click group, commands in the app context.
+@click.group()
+def db():
+    "Database commands."
+
+@db.command()
+@with_appcontext
+def upgrade():
+    info = click.get_current_context().find_object(ScriptInfo)
+    click.echo(f"upgrading {current_app.name} loaded from {info.app_import_path}")
+
+greet = AppGroup("greet", help="Greetings from a Flask extension.")
+
+@greet.command()
+def hello():
+    click.echo(f"hello from {current_app.name} (debug {current_app.debug})")
+"""
+
+
+@pytest.fixture
+def flask_project(tmp_path: Path) -> Path:
+    """A project with an app, a '.flaskenv' and an installed extension that
+    adds ``flask.commands`` entry points (a dist-info folder on the path)."""
+    (tmp_path / "shop.py").write_text(
+        "from microframe import Microframe\n\n"
+        "def create_app():\n"
+        "    return Microframe('shop')\n"
+    )
+    (tmp_path / ".flaskenv").write_text("FLASK_APP=shop:create_app\nFLASK_DEBUG=1\n")
+    (tmp_path / "flask_fakeext.py").write_text(FLASK_EXTENSION)
+    dist_info = tmp_path / "flask_fakeext-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: flask-fakeext\nVersion: 1.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[flask.commands]\ndb = flask_fakeext:db\ngreet = flask_fakeext:greet\n"
+    )
+    return tmp_path
+
+
+def run_microframe(
+    project: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m microframe`` in ``project``, a new process."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MICROFRAME_", "FLASK_"))
+    }
+    environ.update(PYTHONPATH=str(project), **env)
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-m", "microframe", *args],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=environ,
+        timeout=60,
+    )
+
+
+def test_flask_alias_runs_flask_extension_commands(flask_project: Path) -> None:
+    result = run_microframe(flask_project, "--flask-alias", "greet", "hello")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "hello from shop (debug True)\n"
+
+    result = run_microframe(flask_project, "--flask-alias", "db", "upgrade")
+    assert result.stdout == "upgrading shop loaded from shop:create_app\n"
+
+
+def test_flask_alias_from_the_environment(flask_project: Path) -> None:
+    result = run_microframe(flask_project, "--help", MICROFRAME_FLASK_ALIAS="1")
+    listing = result.stdout.partition("Commands:")[2].splitlines()
+    commands = [line.split()[0] for line in listing if line.strip()]
+
+    assert result.returncode == 0
+    assert commands == ["db", "greet", "routes", "run", "shell"]
+    assert "  greet   Greetings from a Flask extension." in listing
+
+
+def test_microframe_variables_win_over_flask_ones(flask_project: Path) -> None:
+    (flask_project / "other.py").write_text(
+        "from microframe import Microframe\napp = Microframe('other')\n"
+    )
+    result = run_microframe(
+        flask_project,
+        "--flask-alias",
+        "greet",
+        "hello",
+        MICROFRAME_APP="other",
+        MICROFRAME_DEBUG="0",
+    )
+
+    assert result.stdout == "hello from other (debug False)\n"
+
+
+def test_without_the_alias_flask_commands_are_not_loaded(flask_project: Path) -> None:
+    result = run_microframe(flask_project, "--app", "shop", "greet", "hello")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: No such command 'greet'. A Flask extension provides it (the"
+        " 'flask.commands' entry point 'flask_fakeext:greet'), and Flask extensions"
+        " need the Flask alias: run 'microframe --flask-alias greet ...' or set"
+        " MICROFRAME_FLASK_ALIAS=1."
+    )
+
+
+def test_flask_extension_command_without_the_alias_in_process(
+    monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    entry_point = importlib.metadata.EntryPoint(
+        name="db", value="flask_migrate.cli:db", group="flask.commands"
+    )
+
+    def fake_entry_points(**params: t.Any) -> list[importlib.metadata.EntryPoint]:
+        if params.get("group") != "flask.commands":
+            return []
+        return [ep for ep in [entry_point] if params.get("name") == ep.name]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
+    group = MicroframeGroup(create_app=lambda: Microframe("shop"))
+
+    result = runner.invoke(group, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "'flask.commands' entry point 'flask_migrate.cli:db'" in result.stderr
+
+    result = runner.invoke(group, ["nope"])
+    assert result.exit_code == 2
+    assert "Error: No such command 'nope'.\n" in result.stderr
+
+
+def test_flask_alias_option_refused_after_flask(runner: CliRunner) -> None:
+    # This module imported the real Flask at the top.
+    group = MicroframeGroup(create_app=lambda: Microframe("shop"))
+    result = runner.invoke(group, ["routes"], env={"MICROFRAME_FLASK_ALIAS": "1"})
+
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--flask-alias': Cannot install microframe's Flask alias:"
+        " the real Flask is already imported ('flask' from "
+    ) in " ".join(result.stderr.split())

@@ -13,6 +13,8 @@ import sys
 import textwrap
 import typing as t
 
+# The real Flask, imported so that the alias option is refused in process.
+import flask  # noqa: F401
 import pytest
 
 # Imported here once: an in-process run that imported requests first would
@@ -766,3 +768,103 @@ def test_everything_but_the_fixtures_works_without_pytest() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "index index"
+
+
+# --- the Flask alias ------------------------------------------------------------------
+
+FLASK_EXTENSION = """
+    from flask import current_app, g, request
+
+    class Greeter:
+        def __init__(self, app=None):
+            if app is not None:
+                self.init_app(app)
+
+        def init_app(self, app):
+            app.extensions["greeter"] = self
+            app.before_request(self.remember)
+
+        def remember(self):
+            g.greeting = f"hello from {current_app.name} at {request.path}"
+"""
+
+
+def test_flask_alias_option_installs_it_before_conftest(
+    pytester: pytest.Pytester,
+) -> None:
+    ini(pytester, microframe_flask_alias="true")
+    pytester.makepyfile(flask_greeter=FLASK_EXTENSION)
+    pytester.syspathinsert()
+    pytester.makeconftest(
+        """
+        import pytest
+        from flask_greeter import Greeter
+        from microframe import Microframe, g
+
+        @pytest.fixture
+        def app():
+            app = Microframe("shop")
+            Greeter(app)
+
+            @app.route("/")
+            def index():
+                return g.greeting
+
+            return app
+        """
+    )
+    pytester.makepyfile(
+        """
+        import flask
+        import microframe
+
+        def test_flask_is_microframe():
+            assert flask.Flask is microframe.Microframe
+
+        def test_extension(client):
+            assert client.get("/").text == "hello from shop at /"
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)
+
+
+def test_flask_alias_refused_after_flask_was_imported(
+    pytester: pytest.Pytester,
+) -> None:
+    ini(pytester, microframe_flask_alias="true")
+    pytester.makepyfile(flask_first="import flask\n")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_subprocess("-p", "flask_first")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: microframe_flask_alias = true: Cannot install microframe's Flask"
+            " alias: the real Flask is already imported ('flask' from '*'), by"
+            " 'flask_first'. The alias makes 'import flask' mean microframe for the"
+            " whole process, so it must come first: *"
+        ]
+    )
+
+
+def test_flask_alias_refusal_in_process(pytester: pytest.Pytester) -> None:
+    # This module imported the real Flask at the top.
+    ini(pytester, microframe_flask_alias="true")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: microframe_flask_alias = true: Cannot install microframe's *"]
+    )
+
+
+def test_no_flask_alias_by_default(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import flask
+
+        def test_real_flask():
+            assert flask.Flask.__module__ == "flask.app"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)

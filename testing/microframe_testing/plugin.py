@@ -9,6 +9,7 @@ imports neither microframe nor the recording machinery.
 from __future__ import annotations
 
 import typing as t
+from contextlib import ExitStack
 
 import pytest
 
@@ -75,11 +76,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         " client or live server (0: none). Default 5.",
     )
     parser.addini(
+        "microframe_flask_alias",
+        type="bool",
+        default=False,
+        help="Make 'import flask' resolve to microframe (for Flask extensions)"
+        " before conftest files and tests are imported. Process-wide; see"
+        " microframe.compat.install_flask_alias.",
+    )
+    parser.addini(
         "microframe_signals",
         type="linelist",
         default=[],
         help="More blinker signals (or namespaces) to record, as module:name lines.",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # Before the conftest files, which may import extensions that import flask.
+    if not early_config.getini("microframe_flask_alias"):
+        return
+    from microframe.compat import FlaskAliasError, flask_alias
+
+    alias = ExitStack()
+    try:
+        alias.enter_context(flask_alias())
+    except FlaskAliasError as e:
+        raise pytest.UsageError(f"microframe_flask_alias = true: {e}") from None
+    # Removed when pytest is done, unless it was installed before pytest began.
+    early_config.add_cleanup(alias.close)
 
 
 def pytest_configure(config: pytest.Config) -> None:
