@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
 
@@ -22,6 +22,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Microframe
     from .ctx import RequestContext
     from .wrappers import Request
+
+
+def _readable_host(host: str) -> bool:
+    # A host name or address, with an optional port: printable ASCII only.
+    return host.isascii() and host.isprintable() and " " not in host
 
 
 def base_adapter(app: Microframe, request: Request) -> MapAdapter:
@@ -84,6 +89,12 @@ def match_request(
             return None
         return adapter.match(return_rule=True)  # type: ignore[return-value]
     environ = request.environ
+    host = environ.get("HTTP_HOST")
+    if host is not None and not _readable_host(host):
+        raise BadRequest(
+            f"The Host header {host!r} is not a host name: it holds characters"
+            " outside printable ASCII. Send the server's name (or address)."
+        )
     url_map = app.url_map
     if (
         not url_map.host_matching

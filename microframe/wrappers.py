@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import typing as t
 from http import HTTPStatus
 
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.datastructures.structures import iter_multi_items
-from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
-from werkzeug.utils import get_content_type
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
+from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 
@@ -163,6 +169,24 @@ class Request(RequestBase):
         """The client's address as the server saw it."""
         return self.environ.get("REMOTE_ADDR")
 
+    @cached_property
+    def stream(self) -> t.IO[bytes]:
+        """The body as a stream, limited to what the request may send.
+
+        A body of unknown length (chunked) that goes past
+        ``MAX_CONTENT_LENGTH`` is refused with 413 when it is read, not cut
+        short at the limit.
+        """
+        environ = self.environ
+        limit = self.max_content_length
+        if (
+            limit is not None
+            and environ.get("wsgi.input_terminated")
+            and not environ.get("CONTENT_LENGTH")
+        ):
+            return t.cast(t.IO[bytes], _CappedInput(environ["wsgi.input"], limit))
+        return RequestBase.stream.fget(self)  # type: ignore[attr-defined,no-any-return]
+
     @property
     def is_json(self) -> bool:
         """Whether the body is JSON: ``application/json`` or ``application/*+json``."""
@@ -240,6 +264,32 @@ class Request(RequestBase):
             f"The request body is not valid JSON: {e}. Send a well-formed JSON"
             " document with 'Content-Type: application/json'."
         )
+
+
+class _CappedInput(io.RawIOBase):
+    """A body of unknown length that may not grow past ``limit`` bytes."""
+
+    def __init__(self, source: t.IO[bytes], limit: int) -> None:
+        self._source = source
+        self._left = limit
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        # Ask for one byte more than allowed: getting it means "too large".
+        wanted = min(len(buffer), self._left + 1)
+        chunk = self._source.read(wanted) if wanted else b""
+        if len(chunk) > self._left:
+            raise RequestEntityTooLarge(
+                f"The request body is longer than the {self._limit} bytes"
+                " MAX_CONTENT_LENGTH allows. Send a smaller body, or raise"
+                " app.config['MAX_CONTENT_LENGTH']."
+            )
+        self._left -= len(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
 def _blueprint_chain(name: str) -> list[str]:

@@ -277,8 +277,18 @@ class DefaultJSONProvider(JSONProvider):
         )
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        """Parse JSON text or UTF-8 bytes with :func:`json.loads`."""
-        return json.loads(s, **kwargs)
+        """Parse JSON text or UTF-8 bytes with :func:`json.loads`.
+
+        A document nested deeper than Python can decode raises
+        :exc:`ValueError` like any other invalid document (a request body
+        answers 400), not :exc:`RecursionError`.
+        """
+        try:
+            return json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError(
+                "the document is nested too deeply to decode; flatten it"
+            ) from None
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Serialize the arguments as JSON and wrap them in a response.
