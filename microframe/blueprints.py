@@ -137,7 +137,7 @@ class BlueprintSetupState:
         qualified = f"{self.name}.{local_name}"
         if self.name_prefix:
             qualified = f"{self.name_prefix}.{qualified}"
-        rule_defaults = options.pop("defaults", None) or {}
+        rule_defaults = options.pop("defaults", {})
         self.app.add_url_rule(
             rule,
             qualified.lstrip("."),
