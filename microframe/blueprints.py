@@ -331,7 +331,8 @@ class Blueprint(Scaffold):
             app.error_handler_spec[scoped(key)] = defaultdict(
                 dict, ((code, dict(handlers)) for code, handlers in by_code.items())
             )
-        app.view_functions.update(self.view_functions)
+        for endpoint, view in self.view_functions.items():
+            app.view_functions[endpoint] = view
 
     def _attach_cli(self, app: Microframe, full_name: str, group: t.Any) -> None:
         """Add the blueprint's commands to the app's CLI (see ``cli_group``)."""
