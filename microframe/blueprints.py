@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import typing as t
 from collections import defaultdict
-from functools import update_wrapper
+from functools import partial, update_wrapper
 
 from . import typing as ft
 from .scaffold import Scaffold, _endpoint_from_view_func, register_named, setupmethod
@@ -36,6 +36,46 @@ T_url_value_preprocessor = t.TypeVar(
 )
 
 _sentinel: t.Any = object()
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+def _join_path(outer: str, inner: str) -> str:
+    """``outer`` and ``inner`` joined by exactly one slash."""
+    return f"{outer.rstrip('/')}/{inner.lstrip('/')}"
+
+
+def _join_subdomain(outer: str, inner: str) -> str:
+    """A nested blueprint's subdomain sits left of its parent's: ``inner.outer``."""
+    return f"{inner}.{outer}"
+
+
+def _given_or(options: t.Mapping[str, t.Any], key: str, fallback: t.Any) -> t.Any:
+    """``options[key]`` unless it is missing or ``None``, else ``fallback``."""
+    value = options.get(key)
+    return fallback if value is None else value
+
+
+def _check_blueprint_name(name: str) -> None:
+    """Refuse names that would break dotted endpoints (``blueprint.view``)."""
+    if not name:
+        raise ValueError(
+            "A blueprint needs a non-empty name: Blueprint('name', __name__)."
+        )
+    if "." in name:
+        raise ValueError(
+            f"Blueprint name {name!r} contains a dot, which separates nested"
+            " blueprint names in endpoints; use another character, e.g."
+            f" {name.replace('.', '_')!r}."
+        )
+
+
+def _stack(
+    outer: str | None, inner: str | None, join: t.Callable[[str, str], str]
+) -> str | None:
+    """Combine a parent's and a child's optional setting; either may be unset."""
+    if outer is None or inner is None:
+        return inner if outer is None else outer
+    return join(outer, inner)
 
 
 class BlueprintSetupState:
@@ -61,19 +101,24 @@ class BlueprintSetupState:
         self.options = options
         #: Whether the blueprint was not registered on this app before.
         self.first_registration = first_registration
-        subdomain = self.options.get("subdomain")
-        #: The subdomain the blueprint's rules get.
-        self.subdomain = blueprint.subdomain if subdomain is None else subdomain
-        url_prefix = self.options.get("url_prefix")
-        #: The prefix put in front of every rule of the blueprint.
-        self.url_prefix = blueprint.url_prefix if url_prefix is None else url_prefix
+        #: The subdomain the blueprint's rules get (the option wins).
+        self.subdomain: str | None = _given_or(
+            options, "subdomain", blueprint.subdomain
+        )
+        #: The prefix put in front of every rule of the blueprint (the option wins).
+        self.url_prefix: str | None = _given_or(
+            options, "url_prefix", blueprint.url_prefix
+        )
         #: The name the blueprint is registered under.
-        self.name = self.options.get("name", blueprint.name)
+        self.name: str = options.get("name", blueprint.name)
         #: The names of the parent blueprints, dotted (for nested blueprints).
-        self.name_prefix = self.options.get("name_prefix", "")
-        #: Default view arguments for every rule of the blueprint.
-        self.url_defaults = dict(blueprint.url_values_defaults)
-        self.url_defaults.update(self.options.get("url_defaults", ()))
+        self.name_prefix: str = options.get("name_prefix", "")
+        #: Default view arguments for every rule of the blueprint; the
+        #: registration's ``url_defaults`` extend the blueprint's own.
+        self.url_defaults: dict[str, t.Any] = {
+            **blueprint.url_values_defaults,
+            **dict(options.get("url_defaults", ())),
+        }
 
     def add_url_rule(
         self,
@@ -83,24 +128,47 @@ class BlueprintSetupState:
         **options: t.Any,
     ) -> None:
         """Add a rule to the app with the blueprint's prefix, subdomain and name."""
-        if self.url_prefix is not None:
-            if rule:
-                rule = "/".join((self.url_prefix.rstrip("/"), rule.lstrip("/")))
-            else:
-                rule = self.url_prefix
-        options.setdefault("subdomain", self.subdomain)
-        if endpoint is None:
-            endpoint = _endpoint_from_view_func(view_func)
-        defaults = self.url_defaults
-        if "defaults" in options:
-            defaults = dict(defaults, **options.pop("defaults"))
+        prefix = self.url_prefix
+        if prefix is not None:
+            rule = _join_path(prefix, rule) if rule else prefix
+        local_name = (
+            _endpoint_from_view_func(view_func) if endpoint is None else endpoint
+        )
+        qualified = f"{self.name}.{local_name}"
+        if self.name_prefix:
+            qualified = f"{self.name_prefix}.{qualified}"
+        rule_defaults = options.pop("defaults", {})
         self.app.add_url_rule(
             rule,
-            f"{self.name_prefix}.{self.name}.{endpoint}".lstrip("."),
+            qualified.lstrip("."),
             view_func,
-            defaults=defaults,
-            **options,
+            defaults={**self.url_defaults, **rule_defaults},
+            **{"subdomain": self.subdomain, **options},
         )
+
+
+class _OnFirstRegistration:
+    """A deferred function that only runs when its blueprint first meets an app."""
+
+    def __init__(self, func: DeferredSetupFunction) -> None:
+        self.func = func
+        update_wrapper(self, func)
+
+    def __call__(self, state: BlueprintSetupState) -> None:
+        if state.first_registration:
+            self.func(state)
+
+
+#: The app's hook tables a blueprint's own hooks are copied into, scoped to
+#: the blueprint's registered name.
+_SCOPED_HOOK_TABLES = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "url_default_functions",
+    "url_value_preprocessors",
+    "template_context_processors",
+)
 
 
 class Blueprint(Scaffold):
@@ -138,6 +206,7 @@ class Blueprint(Scaffold):
         root_path: str | None = None,
         cli_group: str | None = _sentinel,
     ) -> None:
+        _check_blueprint_name(name)
         super().__init__(
             import_name=import_name,
             static_folder=static_folder,
@@ -145,16 +214,6 @@ class Blueprint(Scaffold):
             template_folder=template_folder,
             root_path=root_path,
         )
-        if not name:
-            raise ValueError(
-                "A blueprint needs a non-empty name: Blueprint('name', __name__)."
-            )
-        if "." in name:
-            raise ValueError(
-                f"Blueprint name {name!r} contains a dot, which separates nested"
-                " blueprint names in endpoints; use another character, e.g."
-                f" {name.replace('.', '_')!r}."
-            )
         self.name = name
         self._cli_name = name
         #: The URL prefix of every rule (overridable at registration).
@@ -187,12 +246,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def record_once(self, func: DeferredSetupFunction) -> None:
         """Call ``func(state)`` on the blueprint's first registration on an app."""
-
-        def wrapper(state: BlueprintSetupState) -> None:
-            if state.first_registration:
-                func(state)
-
-        self.record(update_wrapper(wrapper, func))
+        self.record(_OnFirstRegistration(func))
 
     def make_setup_state(
         self,
@@ -214,101 +268,81 @@ class Blueprint(Scaffold):
         self._blueprints.append((blueprint, options))
 
     def register(self, app: Microframe, options: dict[str, t.Any]) -> None:
-        """Replay the blueprint's registrations on ``app`` (``register_blueprint``)."""
-        name_prefix = options.get("name_prefix", "")
-        self_name = options.get("name", self.name)
-        name = f"{name_prefix}.{self_name}".lstrip(".")
-        if name in app.blueprints:
-            which = "this" if app.blueprints[name] is self else "a different"
-            raise ValueError(
-                f"The name {name!r} is already registered for {which} blueprint."
-                " Register it again under another name with"
-                f" register_blueprint(..., name='{self_name}_2')."
-            )
-        first_bp_registration = not any(bp is self for bp in app.blueprints.values())
-        first_name_registration = name not in app.blueprints
-        app.blueprints[name] = self
-        self._got_registered_once = True
-        state = self.make_setup_state(app, options, first_bp_registration)
+        """Replay the blueprint's registrations on ``app`` (``register_blueprint``).
 
+        The steps, in order: claim the dotted name in ``app.blueprints``, add the
+        static route, copy the blueprint's own hooks, handlers and views into the
+        app's tables under that name, run the deferred functions, attach the CLI
+        group, then register the nested blueprints below this one.
+        """
+        local_name = options.get("name", self.name)
+        parents = options.get("name_prefix", "")
+        full_name = f"{parents}.{local_name}".lstrip(".")
+        seen_before = self._claim_name(app, full_name, local_name)
+        self._got_registered_once = True
+        state = self.make_setup_state(app, options, not seen_before)
         if self.has_static_folder:
             state.add_url_rule(
                 f"{self.static_url_path}/<path:filename>",
                 view_func=self.send_static_file,
                 endpoint="static",
             )
-        if first_bp_registration or first_name_registration:
-            self._merge_blueprint_funcs(app, name)
+        self._copy_tables_into(app, full_name)
         for deferred in self.deferred_functions:
             deferred(state)
+        self._attach_cli(app, full_name, options.get("cli_group", self.cli_group))
+        for child, child_options in self._blueprints:
+            child.register(app, _child_options(state, full_name, child, child_options))
 
-        if "cli" in self.__dict__ and self.cli.commands:
-            group = options.get("cli_group", self.cli_group)
-            if group is None:
-                app.cli.commands.update(self.cli.commands)
-            else:
-                self.cli.name = name if group is _sentinel else group
-                app.cli.add_command(self.cli)
+    def _claim_name(self, app: Microframe, full_name: str, local_name: str) -> bool:
+        """Record the blueprint under ``full_name``; say if the app had it already.
 
-        for blueprint, bp_options in self._blueprints:
-            self._register_nested(app, state, name, blueprint, dict(bp_options))
-
-    @staticmethod
-    def _register_nested(
-        app: Microframe,
-        state: BlueprintSetupState,
-        name: str,
-        blueprint: Blueprint,
-        bp_options: dict[str, t.Any],
-    ) -> None:
-        bp_subdomain = bp_options.get("subdomain")
-        if bp_subdomain is None:
-            bp_subdomain = blueprint.subdomain
-        if state.subdomain is not None and bp_subdomain is not None:
-            bp_options["subdomain"] = f"{bp_subdomain}.{state.subdomain}"
-        elif bp_subdomain is not None:
-            bp_options["subdomain"] = bp_subdomain
-        elif state.subdomain is not None:
-            bp_options["subdomain"] = state.subdomain
-
-        bp_url_prefix = bp_options.get("url_prefix")
-        if bp_url_prefix is None:
-            bp_url_prefix = blueprint.url_prefix
-        if state.url_prefix is not None and bp_url_prefix is not None:
-            bp_options["url_prefix"] = (
-                state.url_prefix.rstrip("/") + "/" + bp_url_prefix.lstrip("/")
+        :raises ValueError: the name is taken, by this or another blueprint.
+        """
+        holder = app.blueprints.get(full_name)
+        if holder is not None:
+            whose = "this" if holder is self else "a different"
+            raise ValueError(
+                f"The name {full_name!r} is already registered for {whose} blueprint."
+                " Register it again under another name with"
+                f" register_blueprint(..., name='{local_name}_2')."
             )
-        elif bp_url_prefix is not None:
-            bp_options["url_prefix"] = bp_url_prefix
-        elif state.url_prefix is not None:
-            bp_options["url_prefix"] = state.url_prefix
+        seen_before = any(known is self for known in app.blueprints.values())
+        app.blueprints[full_name] = self
+        return seen_before
 
-        bp_options["name_prefix"] = name
-        blueprint.register(app, bp_options)
+    def _copy_tables_into(self, app: Microframe, full_name: str) -> None:
+        """Copy the blueprint's own hooks, error handlers and views into ``app``.
 
-    def _merge_blueprint_funcs(self, app: Microframe, name: str) -> None:
+        A hook registered for the blueprint itself (key ``None``) is filed under
+        ``full_name``; one for a nested blueprint ``child`` under
+        ``full_name.child``. Error handlers are copied per code so later
+        registrations on the blueprint do not leak into the app.
+        """
+
         def scoped(key: str | None) -> str:
-            return name if key is None else f"{name}.{key}"
+            return full_name if key is None else f"{full_name}.{key}"
 
-        def extend(
-            bp_dict: dict[str | None, list[t.Any]],
-            parent_dict: dict[str | None, list[t.Any]],
-        ) -> None:
-            for key, values in bp_dict.items():
-                parent_dict[scoped(key)].extend(values)
-
-        for key, spec in self.error_handler_spec.items():
+        for table in _SCOPED_HOOK_TABLES:
+            target = getattr(app, table)
+            for key, funcs in getattr(self, table).items():
+                target.setdefault(scoped(key), []).extend(funcs)
+        for key, by_code in self.error_handler_spec.items():
             app.error_handler_spec[scoped(key)] = defaultdict(
-                dict, {code: dict(handlers) for code, handlers in spec.items()}
+                dict, ((code, dict(handlers)) for code, handlers in by_code.items())
             )
-        for endpoint, func in self.view_functions.items():
-            app.view_functions[endpoint] = func
-        extend(self.before_request_funcs, app.before_request_funcs)
-        extend(self.after_request_funcs, app.after_request_funcs)
-        extend(self.teardown_request_funcs, app.teardown_request_funcs)
-        extend(self.url_default_functions, app.url_default_functions)
-        extend(self.url_value_preprocessors, app.url_value_preprocessors)
-        extend(self.template_context_processors, app.template_context_processors)
+        for endpoint, view in self.view_functions.items():
+            app.view_functions[endpoint] = view
+
+    def _attach_cli(self, app: Microframe, full_name: str, group: t.Any) -> None:
+        """Add the blueprint's commands to the app's CLI (see ``cli_group``)."""
+        if "cli" not in self.__dict__ or not self.cli.commands:
+            return  # the group was never used: nothing to add
+        if group is None:
+            app.cli.commands.update(self.cli.commands)
+            return
+        self.cli.name = full_name if group is _sentinel else group
+        app.cli.add_command(self.cli)
 
     @setupmethod
     def add_url_rule(
@@ -320,26 +354,31 @@ class Blueprint(Scaffold):
         **options: t.Any,
     ) -> None:
         """Record a URL rule; it is added to the app, prefixed, at registration."""
-        if endpoint and "." in endpoint:
-            raise ValueError(
-                f"Endpoint {endpoint!r} on blueprint {self.name!r} contains a dot;"
-                " the blueprint adds its own name with a dot. Use a name without"
-                " dots."
-            )
-        func_name = getattr(view_func, "__name__", "")
-        if "." in func_name:
-            raise ValueError(
-                f"The view function name {func_name!r} on blueprint {self.name!r}"
-                " contains a dot; pass endpoint='...' without dots."
-            )
-        self.record(
-            lambda s: s.add_url_rule(
+        self._refuse_dots(endpoint, getattr(view_func, "__name__", None))
+
+        def add_prefixed(state: BlueprintSetupState) -> None:
+            state.add_url_rule(
                 rule,
                 endpoint,
                 view_func,
                 provide_automatic_options=provide_automatic_options,
                 **options,
             )
+
+        self.record(add_prefixed)
+
+    def _refuse_dots(self, endpoint: str | None, func_name: str | None) -> None:
+        """Endpoints get the blueprint's name and a dot in front: no dots inside."""
+        if endpoint and "." in endpoint:
+            culprit = f"Endpoint {endpoint!r}"
+        elif func_name and "." in func_name:
+            culprit = f"The view function name {func_name!r}"
+        else:
+            return
+        raise ValueError(
+            f"{culprit} on blueprint {self.name!r} contains a dot, but the"
+            " blueprint joins its name to endpoints with a dot. Pass"
+            " endpoint='...' without dots."
         )
 
     # -- app-wide registrations ---------------------------------------------------
@@ -413,69 +452,87 @@ class Blueprint(Scaffold):
     template_global = app_template_global
     add_template_global = add_app_template_global
 
+    def _on_app(self, table: str, f: F) -> F:
+        """Append ``f`` to the app-wide (``None``) list of ``app.<table>`` once."""
+
+        def file_app_wide(state: BlueprintSetupState) -> None:
+            getattr(state.app, table).setdefault(None, []).append(f)
+
+        self.record_once(file_app_wide)
+        return f
+
     @setupmethod
     def before_app_request(self, f: T_before_request) -> T_before_request:
         """Like ``before_request``, for every request of the app."""
-        self.record_once(
-            lambda s: s.app.before_request_funcs.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("before_request_funcs", f)
 
     @setupmethod
     def after_app_request(self, f: T_after_request) -> T_after_request:
         """Like ``after_request``, for every request of the app."""
-        self.record_once(
-            lambda s: s.app.after_request_funcs.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("after_request_funcs", f)
 
     @setupmethod
     def teardown_app_request(self, f: T_teardown) -> T_teardown:
         """Like ``teardown_request``, for every request of the app."""
-        self.record_once(
-            lambda s: s.app.teardown_request_funcs.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("teardown_request_funcs", f)
 
     @setupmethod
     def app_context_processor(
         self, f: T_template_context_processor
     ) -> T_template_context_processor:
         """Like ``context_processor``, for every template of the app."""
-        self.record_once(
-            lambda s: s.app.template_context_processors.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("template_context_processors", f)
 
     @setupmethod
     def app_errorhandler(
         self, code: type[Exception] | int
     ) -> t.Callable[[T_error_handler], T_error_handler]:
         """Like ``errorhandler``, for errors anywhere in the app."""
+        return partial(self._app_error_handler, code)
 
-        def decorator(f: T_error_handler) -> T_error_handler:
-            def from_blueprint(state: BlueprintSetupState) -> None:
-                state.app.errorhandler(code)(f)
-
-            self.record_once(from_blueprint)
-            return f
-
-        return decorator
+    def _app_error_handler(
+        self, code: type[Exception] | int, f: T_error_handler
+    ) -> T_error_handler:
+        self.record_once(lambda state: state.app.register_error_handler(code, f))
+        return f
 
     @setupmethod
     def app_url_value_preprocessor(
         self, f: T_url_value_preprocessor
     ) -> T_url_value_preprocessor:
         """Like ``url_value_preprocessor``, for every request of the app."""
-        self.record_once(
-            lambda s: s.app.url_value_preprocessors.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("url_value_preprocessors", f)
 
     @setupmethod
     def app_url_defaults(self, f: T_url_defaults) -> T_url_defaults:
         """Like ``url_defaults``, for every endpoint of the app."""
-        self.record_once(
-            lambda s: s.app.url_default_functions.setdefault(None, []).append(f)
-        )
-        return f
+        return self._on_app("url_default_functions", f)
+
+
+def _child_options(
+    parent: BlueprintSetupState,
+    parent_name: str,
+    child: Blueprint,
+    options: dict[str, t.Any],
+) -> dict[str, t.Any]:
+    """The options a nested blueprint is registered with below ``parent``.
+
+    The child's subdomain goes left of the parent's and its URL prefix after
+    the parent's; a setting only one of them has is inherited or kept as is.
+    """
+    merged = dict(options, name_prefix=parent_name)
+    subdomain = _stack(
+        parent.subdomain,
+        _given_or(options, "subdomain", child.subdomain),
+        _join_subdomain,
+    )
+    url_prefix = _stack(
+        parent.url_prefix,
+        _given_or(options, "url_prefix", child.url_prefix),
+        _join_path,
+    )
+    if subdomain is not None:
+        merged["subdomain"] = subdomain
+    if url_prefix is not None:
+        merged["url_prefix"] = url_prefix
+    return merged

@@ -16,6 +16,7 @@ import collections.abc as cabc
 import errno
 import json
 import os
+import pathlib
 import types
 import typing as t
 from datetime import timedelta
@@ -221,18 +222,18 @@ class Config(dict):  # type: ignore[type-arg]
             and the reason.
         """
         path = os.path.join(self.root_path, filename)
-        module = types.ModuleType("config")
-        module.__file__ = path
         try:
-            with open(path, mode="rb") as f:
-                source = f.read()
+            source = pathlib.Path(path).read_bytes()
         except OSError as e:
             if silent and e.errno in _PYFILE_SILENT_ERRNOS:
                 return False
             _explain_load_error(e, "from_pyfile", _PYFILE_SILENT_ERRNOS, silent)
             raise
-        exec(compile(source, path, "exec"), module.__dict__)
-        self.from_object(module)
+        # Run the file as the body of a throwaway module named "config".
+        settings = types.ModuleType("config")
+        settings.__file__ = path
+        exec(compile(source, path, "exec"), vars(settings))
+        self.from_object(settings)
         return True
 
     def from_object(self, obj: object | str) -> None:
@@ -244,11 +245,9 @@ class Config(dict):  # type: ignore[type-arg]
         :meth:`from_mapping`. Class properties are only evaluated on
         instances, so pass an instance when the class uses ``@property``.
         """
-        if isinstance(obj, str):
-            obj = import_string(obj)
-        for key in dir(obj):
-            if key.isupper():
-                self[key] = getattr(obj, key)
+        source = import_string(obj) if isinstance(obj, str) else obj
+        for name in filter(str.isupper, dir(source)):
+            self[name] = getattr(source, name)
 
     def from_file(
         self,

@@ -35,13 +35,10 @@ def attach_enctype_error_multidict(request: Request) -> None:
 
     class ExplainingFiles(files_class):  # type: ignore[valid-type,misc]
         def __getitem__(self, key: str) -> t.Any:
-            try:
-                return super().__getitem__(key)
-            except KeyError as e:
-                if key not in request.form:
-                    raise
-                raise DebugFilesKeyError(request, key).with_traceback(
-                    e.__traceback__
-                ) from None
+            # A name the form sent as text, but no file under it: the form
+            # lacked the multipart enctype, so only the file name came through.
+            if key not in self and key in request.form:
+                raise DebugFilesKeyError(request, key)
+            return super().__getitem__(key)
 
     request.files.__class__ = ExplainingFiles

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import os
 import typing as t
+from itertools import chain
 
 from jinja2 import (
     BaseLoader,
@@ -47,11 +48,12 @@ class Environment(BaseEnvironment):
     """
 
     def __init__(self, app: Microframe, **options: t.Any) -> None:
-        if "loader" not in options:
-            options["loader"] = app.create_global_jinja_loader()
-        super().__init__(**options)
         self.app = app
         self._string_templates = LRUCache(_STRING_CACHE_SIZE)
+        if "loader" in options:
+            super().__init__(**options)
+        else:
+            super().__init__(loader=app.create_global_jinja_loader(), **options)
 
     def overlay(self, *args: t.Any, **kwargs: t.Any) -> Environment:
         """Create an overlay environment, as :meth:`jinja2.Environment.overlay`.
@@ -124,13 +126,11 @@ class DispatchingJinjaLoader(BaseLoader):
 
     def _iter_loaders(self) -> cabc.Iterator[tuple[Microframe | Blueprint, BaseLoader]]:
         """Yield ``(owner, loader)`` for the app, then each blueprint, that has one."""
-        loader = self.app.jinja_loader
-        if loader is not None:
-            yield self.app, loader
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
-            if loader is not None:
-                yield blueprint, loader
+        owners: cabc.Iterable[Microframe | Blueprint] = chain(
+            (self.app,), self.app.iter_blueprints()
+        )
+        with_loaders = ((owner, owner.jinja_loader) for owner in owners)
+        return ((owner, loader) for owner, loader in with_loaders if loader is not None)
 
     def list_templates(self) -> list[str]:
         """Return the names of all templates the app and its blueprints provide.

@@ -6,7 +6,8 @@ import importlib.util
 import os
 import sys
 import typing as t
-from functools import update_wrapper
+from contextlib import ExitStack
+from functools import wraps
 
 import werkzeug.utils
 from werkzeug.exceptions import abort as _wz_abort
@@ -18,6 +19,7 @@ from .signals import message_flashed
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response as BaseResponse
 
+    from .ctx import AppContext, RequestContext
     from .wrappers import Response
 
 
@@ -66,38 +68,49 @@ def stream_with_context(
     functions run when the view returns and once more when the stream ends.
     """
     try:
-        gen = iter(generator_or_function)  # type: ignore[arg-type]
+        chunks = iter(generator_or_function)  # type: ignore[arg-type]
     except TypeError:
-
-        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            gen = generator_or_function(*args, **kwargs)  # type: ignore[operator]
-            return stream_with_context(gen)
-
-        return update_wrapper(decorator, generator_or_function)  # type: ignore[arg-type]
-
-    ctx = _cv_request.get(None)
-    if ctx is None:
+        # Not iterable: a generator function used as a decorator.
+        return _streaming_function(generator_or_function)  # type: ignore[arg-type]
+    req_ctx = _cv_request.get(None)
+    if req_ctx is None:
         raise RuntimeError(
             "stream_with_context() needs an active request context, but there is"
             " none. Call it inside the view that returns the streamed response."
         )
-    req_ctx = ctx
-    app_ctx = _cv_app.get()
+    return _replay_in_contexts(_cv_app.get(), req_ctx, chunks)
 
-    def generator() -> t.Iterator[t.AnyStr]:
-        # Push the contexts when the server consumes the stream, not now: an
-        # async view runs in an event loop whose contextvars the server's
-        # iteration does not share, so a push made here could not be popped
-        # there. The app context goes first so that its ``g`` is the view's.
-        with app_ctx, req_ctx:
-            try:
-                yield from gen
-            finally:
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
 
-    return generator()
+def _streaming_function(
+    func: t.Callable[..., t.Iterator[t.AnyStr]],
+) -> t.Callable[..., t.Iterator[t.AnyStr]]:
+    """``func`` whose generators keep the request context (the decorator form)."""
+
+    @wraps(func)
+    def call_in_context(*args: t.Any, **kwargs: t.Any) -> t.Iterator[t.AnyStr]:
+        return stream_with_context(func(*args, **kwargs))
+
+    return call_in_context
+
+
+def _replay_in_contexts(
+    app_ctx: AppContext, req_ctx: RequestContext, chunks: t.Iterator[t.AnyStr]
+) -> t.Iterator[t.AnyStr]:
+    """Yield ``chunks`` with both contexts pushed; close ``chunks`` when done.
+
+    The contexts are pushed when the server starts consuming the stream, not
+    when the view wraps it: an async view runs in an event loop whose
+    contextvars the server's iteration does not share, so a push made there
+    could not be popped here. The app context goes first so that ``g`` is the
+    view's. On exit the stream is closed first, then the contexts are popped.
+    """
+    with ExitStack() as stack:
+        stack.enter_context(app_ctx)
+        stack.enter_context(req_ctx)
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            stack.callback(close)
+        yield from chunks
 
 
 def make_response(*args: t.Any) -> Response:
@@ -107,11 +120,14 @@ def make_response(*args: t.Any) -> Response:
     ``(body, status, headers)``, ...); with no arguments it returns an empty
     response.
     """
-    if not args:
-        return current_app.response_class()
-    if len(args) == 1:
-        args = args[0]
-    return current_app.make_response(args)
+    match args:
+        case ():
+            return current_app.response_class()
+        case (view_result,):
+            # One argument is what the view returned, possibly itself a tuple.
+            return current_app.make_response(view_result)
+        case _:
+            return current_app.make_response(args)
 
 
 def url_for(
@@ -182,14 +198,26 @@ def flash(message: str, category: str = "message") -> None:
     ``category`` is free-form; ``"message"``, ``"error"``, ``"info"`` and
     ``"warning"`` are common. Needs a working session (a SECRET_KEY).
     """
-    flashes = session.get("_flashes", [])
-    flashes.append((category, message))
-    session["_flashes"] = flashes
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    session["_flashes"] = [*session.get("_flashes", ()), (category, message)]
     if message_flashed.receivers:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
         message_flashed.send(
             app, _async_wrapper=app.ensure_sync, message=message, category=category
         )
+
+
+def _flashes_of_this_request() -> list[tuple[str, str]]:
+    """The flashed messages; taken out of the session on the request's first read.
+
+    They stay on the request context, so every later read in the same request
+    sees them too, and the session no longer carries them to the next one.
+    """
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    if ctx.flashes is None:
+        # ``in`` first: a session that cannot store values (no SECRET_KEY)
+        # still answers membership but refuses ``pop``.
+        ctx.flashes = session.pop("_flashes") if "_flashes" in session else []
+    return ctx.flashes  # type: ignore[no-any-return]
 
 
 def get_flashed_messages(
@@ -200,27 +228,25 @@ def get_flashed_messages(
     With ``with_categories=True`` each item is ``(category, message)``;
     ``category_filter`` keeps only the given categories.
     """
-    flashes = request_ctx.flashes
-    if flashes is None:
-        flashes = session.pop("_flashes") if "_flashes" in session else []
-        request_ctx.flashes = flashes
+    pairs = _flashes_of_this_request()
     if category_filter:
-        flashes = [f for f in flashes if f[0] in category_filter]
-    if not with_categories:
-        return [message for _, message in flashes]
-    return flashes
+        pairs = [pair for pair in pairs if pair[0] in category_filter]
+    return pairs if with_categories else [message for _, message in pairs]
 
 
-def _prepare_send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
-    if kwargs.get("max_age") is None:
-        kwargs["max_age"] = current_app.get_send_file_max_age
-    kwargs.update(
-        environ=request.environ,
-        use_x_sendfile=current_app.config["USE_X_SENDFILE"],
-        response_class=current_app.response_class,
-        _root_path=current_app.root_path,
-    )
-    return kwargs
+def _app_file_options(max_age: t.Any) -> dict[str, t.Any]:
+    """What werkzeug's file senders need from the current app and request.
+
+    ``max_age=None`` means the app's ``get_send_file_max_age`` decides.
+    """
+    app = current_app
+    return {
+        "environ": request.environ,
+        "use_x_sendfile": app.config["USE_X_SENDFILE"],
+        "response_class": app.response_class,
+        "_root_path": app.root_path,
+        "max_age": app.get_send_file_max_age if max_age is None else max_age,
+    }
 
 
 def send_file(
@@ -240,16 +266,14 @@ def send_file(
     Never pass a user-given path here; use :func:`send_from_directory`.
     """
     return werkzeug.utils.send_file(  # type: ignore[return-value]
-        **_prepare_send_file_kwargs(
-            path_or_file=path_or_file,
-            mimetype=mimetype,
-            as_attachment=as_attachment,
-            download_name=download_name,
-            conditional=conditional,
-            etag=etag,
-            last_modified=last_modified,
-            max_age=max_age,
-        )
+        path_or_file,  # type: ignore[arg-type]
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        **_app_file_options(max_age),
     )
 
 
@@ -262,8 +286,9 @@ def send_from_directory(
 
     Safe for user-given paths. Keyword arguments are those of :func:`send_file`.
     """
+    options = {**kwargs, **_app_file_options(kwargs.get("max_age"))}
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, **_prepare_send_file_kwargs(**kwargs)
+        directory, path, **options
     )
 
 
@@ -273,31 +298,43 @@ def get_root_path(import_name: str) -> str:
     Falls back to the current working directory for ``__main__`` in an
     interactive session (a notebook or the REPL), where there is no file.
     """
-    mod = sys.modules.get(import_name)
-    if mod is not None and hasattr(mod, "__file__") and mod.__file__ is not None:
-        return os.path.dirname(os.path.abspath(mod.__file__))
+    filename = _module_file(import_name)
+    if filename is None:
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(filename))
+
+
+def _module_file(import_name: str) -> str | None:
+    """The file module ``import_name`` was (or would be) loaded from.
+
+    ``None`` when Python knows no way to load it (``__main__`` in a REPL or a
+    notebook). A module imported already answers with its ``__file__``; else
+    the loader is asked without importing, and only a loader that cannot say
+    (e.g. a namespace package's) makes us import it.
+
+    :raises RuntimeError: the module loads but has no file.
+    """
+    loaded = getattr(sys.modules.get(import_name), "__file__", None)
+    if loaded is not None:
+        return t.cast(str, loaded)
     try:
         spec = importlib.util.find_spec(import_name)
-        if spec is None:
-            raise ValueError
     except (ImportError, ValueError):
-        loader = None
-    else:
-        loader = spec.loader
+        return None
+    loader = None if spec is None else spec.loader
     if loader is None:
-        return os.getcwd()
-    if hasattr(loader, "get_filename"):
-        filepath = loader.get_filename(import_name)
+        return None
+    ask_loader = getattr(loader, "get_filename", None)
+    if ask_loader is not None:
+        filename = ask_loader(import_name)
     else:
-        __import__(import_name)
-        mod = sys.modules[import_name]
-        filepath = getattr(mod, "__file__", None)
-        if filepath is None:
-            raise RuntimeError(
-                f"Cannot find the folder of module {import_name!r}: it has no"
-                " __file__ (a namespace package?). Pass root_path=... explicitly."
-            )
-    return os.path.dirname(os.path.abspath(t.cast(str, filepath)))
+        filename = getattr(importlib.import_module(import_name), "__file__", None)
+    if filename is None:
+        raise RuntimeError(
+            f"Cannot find the folder of module {import_name!r}: it has no"
+            " __file__ (a namespace package?). Pass root_path=... explicitly."
+        )
+    return t.cast(str, filename)
 
 
 __all__ = [

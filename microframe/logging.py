@@ -25,17 +25,22 @@ def _errors_stream() -> t.TextIO:
 wsgi_errors_stream: t.TextIO = LocalProxy(_errors_stream)  # type: ignore[assignment]
 
 
+def _loggers_reached(logger: logging.Logger) -> t.Iterator[logging.Logger]:
+    """``logger``, then each ancestor its records propagate to."""
+    node: logging.Logger | None = logger
+    while node is not None:
+        yield node
+        node = node.parent if node.propagate else None
+
+
 def has_level_handler(logger: logging.Logger) -> bool:
     """Whether a handler on ``logger`` or its ancestors shows its effective level."""
     level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-    while current is not None:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-        if not current.propagate:
-            break
-        current = current.parent
-    return False
+    return any(
+        handler.level <= level
+        for node in _loggers_reached(logger)
+        for handler in node.handlers
+    )
 
 
 #: Handler added to an app's logger when logging has not been configured.
@@ -52,8 +57,11 @@ def create_logger(app: Microframe) -> logging.Logger:
     logger's records, so your own logging configuration always wins.
     """
     logger = logging.getLogger(app.name)
-    if app.debug and not logger.level:
+    # Debug mode only lowers a level nobody chose; an explicit one stays.
+    level_unset = logger.level == logging.NOTSET
+    if level_unset and app.debug:
         logger.setLevel(logging.DEBUG)
-    if not has_level_handler(logger):
+    silent = not has_level_handler(logger)
+    if silent:
         logger.addHandler(default_handler)
     return logger

@@ -77,41 +77,63 @@ def _fill(template: Template, context: dict[str, t.Any]) -> str:
         env.handle_exception()
 
 
-def _render(app: Microframe, template: Template, context: dict[str, t.Any]) -> str:
+def _announce(
+    app: Microframe,
+    signal: t.Any,
+    template: Template,
+    context: dict[str, t.Any],
+) -> None:
+    """Send a rendering signal, skipping the work when nobody listens."""
+    if signal.receivers:
+        signal.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
+
+
+def _prepare(app: Microframe, template: Template, context: dict[str, t.Any]) -> None:
+    """Add the context processors' values, then say the render is about to start."""
     app.update_template_context(context)
-    if before_render_template.receivers:
-        before_render_template.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
-    rv = _fill(template, context)
-    if template_rendered.receivers:
-        template_rendered.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
-    return rv
+    _announce(app, before_render_template, template, context)
+
+
+def _render(app: Microframe, template: Template, context: dict[str, t.Any]) -> str:
+    _prepare(app, template, context)
+    html = _fill(template, context)
+    _announce(app, template_rendered, template, context)
+    return html
 
 
 def _stream(
     app: Microframe, template: Template, context: dict[str, t.Any]
 ) -> cabc.Iterator[str]:
-    app.update_template_context(context)
-    if before_render_template.receivers:
-        before_render_template.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
+    _prepare(app, template, context)
+    chunks = _chunks_then_announce(app, template, context)
+    if _cv_request.get(None) is None:
+        return chunks
+    # In a request, keep its context alive while the response body is generated.
+    return stream_with_context(chunks)
 
-    def generate() -> cabc.Iterator[str]:
-        yield from template.generate(context)
-        if template_rendered.receivers:
-            template_rendered.send(
-                app, _async_wrapper=app.ensure_sync, template=template, context=context
-            )
 
-    rv = generate()
-    if _cv_request.get(None) is not None:
-        # Keep the request context alive while the response body is generated.
-        rv = stream_with_context(rv)
-    return rv
+def _chunks_then_announce(
+    app: Microframe, template: Template, context: dict[str, t.Any]
+) -> cabc.Iterator[str]:
+    """The template's output, with ``template_rendered`` sent after the last chunk."""
+    yield from template.generate(context)
+    _announce(app, template_rendered, template, context)
+
+
+def _by_name(
+    function: str, name_or_list: str | Template | list[str | Template]
+) -> tuple[Microframe, Template]:
+    """The current app and the template it finds for ``name_or_list``."""
+    app = _app_for(function)
+    return app, app.jinja_env.get_or_select_template(name_or_list)
+
+
+def _from_source(function: str, source: str) -> tuple[Microframe, Template]:
+    """The current app and ``source`` compiled by its environment (cached)."""
+    app = _app_for(function)
+    return app, app.jinja_env._from_string_cached(source)
 
 
 def render_template(
@@ -126,9 +148,7 @@ def render_template(
         values context processors provide.
     :raises jinja2.TemplateNotFound: if the template does not exist.
     """
-    app = _app_for("render_template")
-    template = app.jinja_env.get_or_select_template(template_name_or_list)
-    return _render(app, template, context)
+    return _render(*_by_name("render_template", template_name_or_list), context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
@@ -141,9 +161,7 @@ def render_template_string(source: str, **context: t.Any) -> str:
     :param source: The Jinja source to render.
     :param context: Variables for the template.
     """
-    app = _app_for("render_template_string")
-    template = app.jinja_env._from_string_cached(source)
-    return _render(app, template, context)
+    return _render(*_from_source("render_template_string", source), context)
 
 
 def stream_template(
@@ -156,9 +174,7 @@ def stream_template(
     context stays available until the stream is exhausted; ``template_rendered``
     is sent after the last chunk.
     """
-    app = _app_for("stream_template")
-    template = app.jinja_env.get_or_select_template(template_name_or_list)
-    return _stream(app, template, context)
+    return _stream(*_by_name("stream_template", template_name_or_list), context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> cabc.Iterator[str]:
@@ -166,9 +182,7 @@ def stream_template_string(source: str, **context: t.Any) -> cabc.Iterator[str]:
 
     See :func:`stream_template` for how the stream behaves.
     """
-    app = _app_for("stream_template_string")
-    template = app.jinja_env._from_string_cached(source)
-    return _stream(app, template, context)
+    return _stream(*_from_source("stream_template_string", source), context)
 
 
 def __getattr__(name: str) -> t.Any:

@@ -305,6 +305,90 @@ def test_nested_subdomains(fw: types.ModuleType) -> None:
     assert client.get("/plain", subdomain="api").data == b"plain api"
 
 
+def _three_levels(fw: types.ModuleType, settings: list[dict[str, t.Any]]) -> t.Any:
+    """An app with blueprints a > b > c, each built and registered with ``settings``.
+
+    Each entry may hold ``own`` (Blueprint keyword arguments) and ``given``
+    (register_blueprint keyword arguments) for one level, outermost first.
+    """
+    app = new_app(fw, static_folder=None, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    levels = [
+        fw.Blueprint(name, __name__, **level.get("own", {}))
+        for name, level in zip("abc", settings, strict=True)
+    ]
+    for bp in levels:
+        bp.add_url_rule("/x", "x", lambda: "x", defaults={"rule": "r"})
+    levels[1].register_blueprint(levels[2], **settings[2].get("given", {}))
+    levels[0].register_blueprint(levels[1], **settings[1].get("given", {}))
+    app.register_blueprint(levels[0], **settings[0].get("given", {}))
+    return app
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        [{}, {}, {}],
+        [{"own": {"url_prefix": "/a/"}}, {}, {"own": {"url_prefix": "c"}}],
+        [{}, {"given": {"url_prefix": "/b"}}, {"own": {"url_prefix": "/c/"}}],
+        [{"own": {"subdomain": "a"}}, {}, {"own": {"subdomain": "c"}}],
+        [{}, {"own": {"subdomain": "b"}}, {"given": {"subdomain": "c"}}],
+        [
+            {"given": {"subdomain": "top", "url_prefix": "/top"}},
+            {"own": {"subdomain": "mid", "url_prefix": "/mid"}},
+            {"given": {"url_prefix": "/low", "name": "renamed"}},
+        ],
+        [
+            {"own": {"url_defaults": {"a": 1}}},
+            {"given": {"url_defaults": {"b": 2}}},
+            {"own": {"url_defaults": {"c": 3}}, "given": {"url_defaults": {"d": 4}}},
+        ],
+    ],
+)
+def test_nesting_three_levels_matches_flask(settings: list[dict[str, t.Any]]) -> None:
+    def table(app: t.Any) -> list[tuple[t.Any, ...]]:
+        return sorted(
+            (r.rule, r.endpoint, r.subdomain, sorted((r.defaults or {}).items()))
+            for r in app.url_map.iter_rules()
+        )
+
+    ours = _three_levels(microframe, settings)
+    theirs = _three_levels(flask, settings)
+    assert table(ours) == table(theirs)
+    assert list(ours.blueprints) == list(theirs.blueprints)
+
+
+def test_record_once_keeps_the_function_name() -> None:
+    bp = Blueprint("bp", __name__)
+
+    def setup_search_index(state: BlueprintSetupState) -> None:
+        """Build the index."""
+
+    bp.record_once(setup_search_index)
+    recorded = bp.deferred_functions[-1]
+    assert recorded.__name__ == "setup_search_index"
+    assert recorded.__doc__ == "Build the index."
+
+
+def test_app_errorhandler_for_an_exception_class(fw: types.ModuleType) -> None:
+    app = new_app(fw)
+    bp = fw.Blueprint("bp", __name__)
+
+    @bp.app_errorhandler(KeyError)
+    def missing(e: KeyError) -> tuple[str, int]:
+        return f"missing {e.args[0]}", 410
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise KeyError("thing")
+
+    app.register_blueprint(bp)
+    app.register_blueprint(bp, name="again")
+    response = app.test_client().get("/boom")
+    assert (response.status_code, response.data) == (410, b"missing thing")
+    assert list(app.error_handler_spec) == [None]
+
+
 def test_nested_prefix_given_at_registration(fw: types.ModuleType) -> None:
     app = new_app(fw, static_folder=None)
     parent = fw.Blueprint("parent", __name__)

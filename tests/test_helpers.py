@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import types
 import typing as t
 from datetime import datetime, timezone
@@ -845,3 +846,74 @@ def test_get_template_attribute(app_ctx: AppContext) -> None:
 def test_get_template_attribute_missing(app_ctx: AppContext) -> None:
     with pytest.raises(AttributeError):
         get_template_attribute("_macros.html", "missing")
+
+
+# --- get_root_path ----------------------------------------------------------------
+
+
+@pytest.fixture
+def import_dir(tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch) -> t.Any:
+    """A folder on ``sys.path`` holding a module, a package and a namespace package."""
+    (tmp_path / "rootpath_mod.py").write_text("VALUE = 1\n")
+    (tmp_path / "rootpath_pkg").mkdir()
+    (tmp_path / "rootpath_pkg" / "__init__.py").write_text("")
+    (tmp_path / "rootpath_ns" / "inner").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("rootpath_mod", "rootpath_pkg", "rootpath_ns"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("import_name", "where"),
+    [
+        ("rootpath_mod", "."),
+        ("rootpath_pkg", "rootpath_pkg"),
+        ("rootpath_pkg.missing", "cwd"),
+        ("no_such_module_for_root_path", "cwd"),
+        ("no_such_package_for_root_path.module", "cwd"),
+        ("os", os.path.dirname(os.__file__)),
+    ],
+)
+def test_get_root_path_matches_flask(
+    import_dir: t.Any, import_name: str, where: str
+) -> None:
+    from flask.helpers import get_root_path as flask_get_root_path
+
+    from microframe.helpers import get_root_path
+
+    expected = {"cwd": os.getcwd(), ".": str(import_dir)}.get(
+        where, os.path.join(import_dir, where)
+    )
+    assert get_root_path(import_name) == expected
+    assert flask_get_root_path(import_name) == expected
+
+
+def test_get_root_path_of_a_namespace_package(import_dir: t.Any) -> None:
+    from flask.helpers import get_root_path as flask_get_root_path
+
+    from microframe.helpers import get_root_path
+
+    # Python loads it without a loader of its own: the working directory.
+    assert get_root_path("rootpath_ns") == flask_get_root_path("rootpath_ns")
+    assert get_root_path("rootpath_ns") == os.getcwd()
+
+
+def test_get_root_path_of_a_module_without_a_file() -> None:
+    from microframe.helpers import get_root_path
+
+    with pytest.raises(RuntimeError) as info:
+        get_root_path("itertools")  # built into the interpreter
+    assert "module 'itertools'" in str(info.value)
+    assert "Pass root_path=... explicitly" in str(info.value)
+    with pytest.raises(RuntimeError):
+        flask.helpers.get_root_path("itertools")
+
+
+def test_get_root_path_of_an_interactive_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    from microframe.helpers import get_root_path
+
+    # A REPL's or notebook's __main__: no file and no spec.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    assert get_root_path("__main__") == os.getcwd()
+    assert flask.helpers.get_root_path("__main__") == os.getcwd()

@@ -272,28 +272,26 @@ class TaggedJSONSerializer:
             is false.
         """
         tag = tag_class(self)
-        key = tag.key
-        if key:
-            existing = self.tags.get(key)
-            if existing is not None and not force:
-                raise KeyError(
-                    f"Cannot register {tag_class.__name__}: the tag key {key!r} is"
-                    f" already registered by {type(existing).__name__}. Give"
-                    f" {tag_class.__name__} a different key, or pass force=True to"
-                    " register() to replace the existing tag."
-                )
-            self.tags[key] = tag
-        if index is None:
-            self.order.append(tag)
-        else:
-            self.order.insert(index, tag)
+        if tag.key:
+            self._claim_key(tag, force)
+        self.order.insert(len(self.order) if index is None else index, tag)
+
+    def _claim_key(self, tag: JSONTag, force: bool) -> None:
+        """Make ``tag`` the one that loads values stored under its key."""
+        holder = self.tags.get(tag.key)
+        if holder is not None and not force:
+            name = type(tag).__name__
+            raise KeyError(
+                f"Cannot register {name}: the tag key {tag.key!r} is already"
+                f" registered by {type(holder).__name__}. Give {name} a different"
+                " key, or pass force=True to register() to replace the existing tag."
+            )
+        self.tags[tag.key] = tag
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON-compatible data, tagging what needs it."""
-        for tag in self.order:
-            if tag.check(value):
-                return tag.tag(value)
-        return value
+        handler = next((tag for tag in self.order if tag.check(value)), None)
+        return value if handler is None else handler.tag(value)
 
     def untag(self, value: dict[str, t.Any]) -> t.Any:
         """Turn a one-key tagged dict back into its Python value.
@@ -301,21 +299,23 @@ class TaggedJSONSerializer:
         Any other dict, including one whose only key is not a registered tag,
         is returned unchanged.
         """
-        if len(value) != 1:
-            return value
-        key = next(iter(value))
-        tag = self.tags.get(key)
-        if tag is None:
-            return value
-        return tag.to_python(value[key])
-
-    def _untag_scan(self, value: t.Any) -> t.Any:
-        """Untag ``value`` and everything nested in it, innermost first."""
-        if isinstance(value, dict):
-            return self.untag({k: self._untag_scan(v) for k, v in value.items()})
-        if isinstance(value, list):
-            return [self._untag_scan(item) for item in value]
+        if len(value) == 1:
+            ((key, payload),) = value.items()
+            handler = self.tags.get(key)
+            if handler is not None:
+                return handler.to_python(payload)
         return value
+
+    def _untag_tree(self, value: t.Any) -> t.Any:
+        """Untag ``value`` and everything nested in it, innermost first."""
+        match value:
+            case dict():
+                inner = {key: self._untag_tree(item) for key, item in value.items()}
+                return self.untag(inner)
+            case list():
+                return [self._untag_tree(item) for item in value]
+            case _:
+                return value
 
     def dumps(self, value: t.Any) -> str:
         """Tag ``value`` and serialize it to compact JSON."""
@@ -323,4 +323,4 @@ class TaggedJSONSerializer:
 
     def loads(self, value: str | bytes) -> t.Any:
         """Parse JSON and turn every tagged value back into its Python type."""
-        return self._untag_scan(loads(value))
+        return self._untag_tree(loads(value))
