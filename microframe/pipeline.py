@@ -26,7 +26,6 @@ from __future__ import annotations
 import typing as t
 
 from .globals import _cv_app, _cv_request
-from .hooks import inherited
 from .signals import (
     appcontext_tearing_down,
     request_finished,
@@ -80,18 +79,19 @@ class Plan:
     """What requests do, decided from the app's registrations.
 
     A plan is valid for one registration generation of the app, one session
-    interface and one ``ensure_sync``; :func:`plan_for` makes a new one when
-    any of them changed.
+    interface and one ``ensure_sync`` (the instance's or its class's);
+    :func:`plan_for` makes a new one when any of them changed.
     """
 
-    def __init__(self, app: Microframe, key: tuple[t.Any, ...]) -> None:
-        self.key = key
+    def __init__(self, app: Microframe, sync: t.Any) -> None:
         self._app = app
+        self.generation = app._generation
+        self.session_interface = app.session_interface
+        self.sync = sync
         self._chains: dict[str | None, ChainHooks] = {}
-        default_sync = key[1] is None
         #: Whether hooks were made sync here; otherwise ``ensure_sync`` is
         #: asked on every call, as an override may expect.
-        self.presynced = default_sync
+        self.presynced = getattr(sync, "microframe_default", False) is True
         self.teardown_appcontext = self._synced(reversed(app.teardown_appcontext_funcs))
         #: Whether the session is opened only when something uses it.
         self.lazy_session = _opens_lazily(app.session_interface)
@@ -143,11 +143,15 @@ def _opens_lazily(interface: SessionInterface) -> bool:
 
 def plan_for(app: Microframe) -> Plan:
     """The app's current plan, rebuilt if registrations changed since."""
-    override = None if inherited(app, "ensure_sync") else app.ensure_sync
-    key = (app._generation, override, app.session_interface)
     plan = app._plan
-    if plan is None or plan.key != key:
-        plan = app._plan = Plan(app, key)
+    sync = app.__dict__.get("ensure_sync") or type(app).ensure_sync
+    if (
+        plan is None
+        or plan.generation != app._generation
+        or plan.session_interface is not app.session_interface
+        or plan.sync is not sync
+    ):
+        plan = app._plan = Plan(app, sync)
     return plan
 
 

@@ -73,14 +73,12 @@ class Scaffold:
     ) -> None:
         #: The name of the package or module this object belongs to.
         self.import_name = import_name
-        self.static_folder = static_folder
-        self.static_url_path = static_url_path
+        #: The absolute folder that relative resource paths start from.
+        self.root_path = root_path or get_root_path(import_name)
         #: The template folder, relative to ``root_path`` (``None``: no templates).
         self.template_folder = template_folder
-        if root_path is None:
-            root_path = get_root_path(self.import_name)
-        #: The absolute folder that relative resource paths start from.
-        self.root_path = root_path
+        self.static_folder = static_folder
+        self.static_url_path = static_url_path
 
         #: View functions by endpoint name.
         self.view_functions: dict[str, ft.RouteCallable] = {}
@@ -167,18 +165,16 @@ class Scaffold:
     @property
     def static_url_path(self) -> str | None:
         """The URL prefix static files are served under (default: ``/<folder>``)."""
-        if self._static_url_path is not None:
-            return self._static_url_path
-        if self.static_folder is not None:
-            basename = os.path.basename(self.static_folder)
-            return f"/{basename}".rstrip("/")
-        return None
+        explicit = self._static_url_path
+        folder = self.static_folder
+        if explicit is None and folder is not None:
+            # Named after the folder: "static" is served under "/static".
+            explicit = "/" + os.path.basename(folder)
+        return None if explicit is None else explicit.rstrip("/")
 
     @static_url_path.setter
     def static_url_path(self, value: str | None) -> None:
-        if value is not None:
-            value = value.rstrip("/")
-        self._static_url_path = value
+        self._static_url_path = None if value is None else value.rstrip("/")
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Cache max-age for a static file: ``SEND_FILE_MAX_AGE_DEFAULT`` by default.
@@ -280,12 +276,11 @@ class Scaffold:
         function's name.
         """
 
-        def decorator(f: T_route) -> T_route:
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(rule, endpoint, f, **options)
-            return f
+        def register(view: T_route) -> T_route:
+            self.add_url_rule(rule, options.pop("endpoint", None), view, **options)
+            return view
 
-        return decorator
+        return register
 
     @setupmethod
     def add_url_rule(
@@ -455,31 +450,46 @@ def _endpoint_from_view_func(view_func: ft.RouteCallable | None) -> str:
     return view_func.__name__
 
 
-def _find_package_path(import_name: str) -> str:
-    root_mod_name, _, _ = import_name.partition(".")
+def _namespace_portion(import_name: str, portions: list[str]) -> str:
+    # The folder of a namespace package that holds ``import_name``.
+    inner = importlib.util.find_spec(import_name)
+    inner_paths = list(inner.submodule_search_locations or ()) if inner else []
+    if inner_paths:
+        inner_root = pathlib.Path(os.path.commonpath(inner_paths))
+        for portion in portions:
+            if inner_root.is_relative_to(portion):
+                return portion
+    return portions[0]
+
+
+def _package_parent(import_name: str) -> str:
+    # The folder that holds the top-level package (or module) of import_name;
+    # the working directory when it cannot be found (an interactive session).
+    top = import_name.partition(".")[0]
     try:
-        root_spec = importlib.util.find_spec(root_mod_name)
-        if root_spec is None:
-            raise ValueError("not found")
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
+        spec = None
+    if spec is None or (spec.origin is None and not spec.submodule_search_locations):
         return os.getcwd()
-    if root_spec.submodule_search_locations:
-        if root_spec.origin is None or root_spec.origin == "namespace":
-            package_spec = importlib.util.find_spec(import_name)
-            if package_spec is not None and package_spec.submodule_search_locations:
-                package_path = pathlib.Path(
-                    os.path.commonpath(package_spec.submodule_search_locations)
-                )
-                search_location = next(
-                    location
-                    for location in root_spec.submodule_search_locations
-                    if package_path.is_relative_to(location)
-                )
-            else:
-                search_location = root_spec.submodule_search_locations[0]
-            return os.path.dirname(search_location)
-        return os.path.dirname(os.path.dirname(root_spec.origin))
-    return os.path.dirname(t.cast(str, root_spec.origin))
+    portions = list(spec.submodule_search_locations or ())
+    if not portions:  # a module: beside its file
+        return os.path.dirname(t.cast(str, spec.origin))
+    if spec.origin in (None, "namespace"):
+        return os.path.dirname(_namespace_portion(import_name, portions))
+    return os.path.dirname(os.path.dirname(spec.origin))  # above __init__.py
+
+
+def _prefix_of_site_packages(folder: str) -> str | None:
+    # <prefix>/lib/site-packages or <prefix>/lib/pythonX.Y/site-packages
+    above, name = os.path.split(folder)
+    if name.lower() != "site-packages":
+        return None
+    for candidate in (above, os.path.dirname(above)):
+        parent, last = os.path.split(candidate)
+        if last.lower() == "lib":
+            return parent
+    return above
 
 
 def find_package(import_name: str) -> tuple[str | None, str]:
@@ -488,16 +498,8 @@ def find_package(import_name: str) -> tuple[str | None, str]:
     ``prefix`` is the installation prefix (``sys.prefix`` or a virtualenv) when
     the package is installed there, else ``None`` (a development checkout).
     """
-    package_path = _find_package_path(import_name)
-    py_prefix = os.path.abspath(sys.prefix)
-    if pathlib.PurePath(package_path).is_relative_to(py_prefix):
-        return py_prefix, package_path
-    site_parent, site_folder = os.path.split(package_path)
-    if site_folder.lower() == "site-packages":
-        parent, folder = os.path.split(site_parent)
-        if folder.lower() == "lib":
-            return parent, package_path
-        if os.path.basename(parent).lower() == "lib":
-            return os.path.dirname(parent), package_path
-        return site_parent, package_path
-    return None, package_path
+    parent = _package_parent(import_name)
+    interpreter_prefix = os.path.abspath(sys.prefix)
+    if pathlib.PurePath(parent).is_relative_to(interpreter_prefix):
+        return interpreter_prefix, parent
+    return _prefix_of_site_packages(parent), parent

@@ -531,27 +531,33 @@ class SecureCookieSessionInterface(SessionInterface):
         agrees. ``Vary: Cookie`` is added whenever the session was read or the
         cookie changes.
         """
-        name = self.get_cookie_name(app)
-        attributes = self._cookie_attributes(app)
         # Read before the checks below touch the session (and mark it read).
         if session.accessed:
             _vary_on_cookie(response)
         if session:
             if not self.should_set_cookie(app, session):
                 return
-            value = self._write(app, dict(session))
-            expires = self.get_expiration_time(app, session)
-            response.set_cookie(name, value, expires=expires, **attributes)
+            response.set_cookie(
+                self.get_cookie_name(app),
+                self._write(app, dict(session)),
+                expires=self.get_expiration_time(app, session),
+                **self._cookie_attributes(app),
+            )
         elif session.modified:
             # Emptied during the request: remove the browser's copy.
-            response.delete_cookie(name, **attributes)
+            response.delete_cookie(
+                self.get_cookie_name(app), **self._cookie_attributes(app)
+            )
         else:
             return
         _vary_on_cookie(response)
 
 
 def _vary_on_cookie(response: Response) -> None:
-    if "Vary" in response.headers:
+    headers = response.headers
+    # A scan, not `"Vary" in headers`: a miss there raises and catches a
+    # KeyError, which costs more than looking at a handful of headers.
+    if any(name.lower() == "vary" for name, _ in headers):
         response.vary.add("Cookie")
     else:
-        response.headers["Vary"] = "Cookie"
+        headers["Vary"] = "Cookie"

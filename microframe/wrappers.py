@@ -6,7 +6,7 @@ import io
 import typing as t
 from http import HTTPStatus
 
-from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.datastructures.structures import iter_multi_items
 from werkzeug.exceptions import (
     BadRequest,
@@ -14,6 +14,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
+from werkzeug.http import parse_cookie
 from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
@@ -168,6 +169,15 @@ class Request(RequestBase):
     def remote_addr(self) -> str | None:
         """The client's address as the server saw it."""
         return self.environ.get("REMOTE_ADDR")
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The cookies the client sent, by name."""
+        # One Cookie header in a WSGI environ: read it without scanning every
+        # header as werkzeug's header view would.
+        return parse_cookie(  # type: ignore[return-value]
+            self.environ.get("HTTP_COOKIE", ""), cls=self.dict_storage_class
+        )
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
