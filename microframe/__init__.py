@@ -48,8 +48,8 @@ from .wrappers import Request as Request
 from .wrappers import Response as Response
 
 if _t.TYPE_CHECKING:  # pragma: no cover
-    from .serving import Server as Server
-    from .serving import ServerBindError as ServerBindError
+    from .embedding.serving import Server as Server
+    from .embedding.serving import ServerBindError as ServerBindError
 
 # Background serving is imported on first use, so `import microframe` stays cheap.
 _LAZY = {"Server": "serving", "ServerBindError": "serving"}

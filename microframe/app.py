@@ -32,17 +32,18 @@ from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import errors, pipeline, urls
+from . import pipeline
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
 from .globals import _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
-from .hooks import HookList, HookRegistry, overridable
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .responses import describe_function, make_response
-from .routing import Map, Rule
+from .pipeline import errors
+from .pipeline.hooks import HookList, HookRegistry, overridable
+from .pipeline.responses import describe_function, make_response
+from .routing import Map, Rule, urls
 from .scaffold import (
     Scaffold,
     _endpoint_from_view_func,
@@ -58,8 +59,8 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
+    from .embedding.serving import Server
     from .environment import Environment
-    from .serving import Server
     from .testing import MicroframeClient, MicroframeCliRunner
 
 T_shell_context_processor = t.TypeVar(
@@ -586,7 +587,7 @@ class Microframe(Scaffold):
         arguments returns the running server. See
         :func:`microframe.serving.serve` for tokens, URL prefixes and proxies.
         """
-        from .serving import serve
+        from .embedding.serving import serve
 
         return serve(
             self,

@@ -17,8 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import signals
 from .globals import _cv_app, _cv_request
-from .matching import match_request, url_adapter_for
 from .pipeline import plan_for
+from .routing.matching import match_request, url_adapter_for
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from types import TracebackType

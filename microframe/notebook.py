@@ -29,7 +29,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response as BaseResponse
 
     from .app import Microframe
-    from .serving import Server
+    from .embedding.serving import Server
 
 #: The config key with the proxy URL for displayed links (see :func:`proxy_base`).
 PROXY_URL_KEY = "SERVE_PROXY_URL"

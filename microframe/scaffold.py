@@ -20,7 +20,7 @@ from werkzeug.utils import cached_property
 
 from . import typing as ft
 from .helpers import get_root_path, send_from_directory
-from .hooks import HookRegistry
+from .pipeline.hooks import HookRegistry
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import click

@@ -11,7 +11,7 @@ import requests
 from werkzeug.test import Client
 
 from microframe import Microframe, request
-from microframe.access import (
+from microframe.embedding.access import (
     AccessGuard,
     _split_host,
     is_loopback,

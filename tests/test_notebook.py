@@ -122,8 +122,10 @@ def test_app_repr_does_not_import_the_server(
     routed: Microframe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delitem(sys.modules, "microframe.serving")
+    monkeypatch.delitem(sys.modules, "microframe.embedding.serving")
     assert repr(routed) == "<Microframe 'test_app'>"
     assert "microframe.serving" not in sys.modules
+    assert "microframe.embedding.serving" not in sys.modules
 
 
 def test_app_html_shows_routes_and_status(routed: Microframe) -> None:

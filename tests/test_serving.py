@@ -19,8 +19,9 @@ import typing as t
 import pytest
 import requests
 
-from microframe import Microframe, backends, httpserver
-from microframe import serving as serving_module
+from microframe import Microframe
+from microframe.embedding import backends, httpserver
+from microframe.embedding import serving as serving_module
 from microframe.serving import Server, ServerBindError, serve
 
 BACKENDS = ["werkzeug", "waitress"]

@@ -19,7 +19,8 @@ import typing as t
 
 import pytest
 
-from microframe import Microframe, backends, request
+from microframe import Microframe, request
+from microframe.embedding import backends
 
 ATTACKERS = 500
 

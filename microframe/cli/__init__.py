@@ -19,15 +19,15 @@ from functools import update_wrapper
 import click
 from click.core import ParameterSource
 
-from .compat import FlaskAliasError, flask_alias_installed, install_flask_alias
+from ..compat import FlaskAliasError, flask_alias_installed, install_flask_alias
+from ..globals import current_app
+from ..helpers import get_debug_flag, get_load_dotenv
 from .discovery import _DEFAULT_FILES, _HOW_TO_POINT, _active_app, _quoted_or
 from .discovery import NoAppException as NoAppException
 from .discovery import find_app_by_string as find_app_by_string
 from .discovery import find_best_app as find_best_app
 from .discovery import locate_app as locate_app
 from .discovery import prepare_import as prepare_import
-from .globals import current_app
-from .helpers import get_debug_flag, get_load_dotenv
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import ssl
@@ -35,7 +35,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from .app import Microframe
+    from ..app import Microframe
 
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])

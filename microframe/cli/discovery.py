@@ -17,10 +17,10 @@ from types import ModuleType
 
 import click
 
-from .globals import _cv_app
+from ..globals import _cv_app
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Microframe
+    from ..app import Microframe
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -42,7 +42,7 @@ class NoAppException(click.UsageError):
 
 
 def _microframe_class() -> type[Microframe]:
-    from .app import Microframe
+    from ..app import Microframe
 
     return Microframe
 

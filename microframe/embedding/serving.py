@@ -34,16 +34,17 @@ import time
 import typing as t
 from urllib.parse import urlencode, urlsplit
 
-from . import access, backends, mounting, notebook
+from .. import notebook
+from ..config import DefaultName
+from . import access, backends, mounting
 from .backends import Backend, WaitressServer, bind, logger
 from .backends import ServerBindError as ServerBindError
-from .config import DefaultName
 from .httpserver import ThreadedServer
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
 
-    from .notebook import InlineFrame
+    from ..notebook import InlineFrame
 
 __all__ = ["Server", "ServerBindError", "serve", "server_for"]
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import typing as t
 
-from .globals import _cv_app, _cv_request
-from .signals import (
+from ..globals import _cv_app, _cv_request
+from ..signals import (
     appcontext_tearing_down,
     request_finished,
     request_started,
@@ -38,12 +38,12 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from . import typing as ft
-    from .app import Microframe
-    from .ctx import RequestContext
-    from .routing import Rule
-    from .sessions import SessionInterface
-    from .wrappers import Response
+    from .. import typing as ft
+    from ..app import Microframe
+    from ..ctx import RequestContext
+    from ..routing import Rule
+    from ..sessions import SessionInterface
+    from ..wrappers import Response
 
 _Hook = t.Callable[..., t.Any]
 
@@ -132,7 +132,7 @@ def _opens_lazily(interface: SessionInterface) -> bool:
     # The cookie interface has no side effect when it opens a session or
     # leaves an untouched one alone, so it is opened on first use. Any other
     # interface is opened when the request context is pushed, as in Flask.
-    from .sessions import SecureCookieSessionInterface
+    from ..sessions import SecureCookieSessionInterface
 
     cls = type(interface)
     return (

@@ -27,15 +27,15 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import RoutingException
 
-from .globals import request
-from .signals import got_request_exception
+from ..globals import request
+from ..signals import got_request_exception
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import collections.abc as cabc
 
-    from . import typing as ft
-    from .app import Microframe
-    from .wrappers import Response
+    from .. import typing as ft
+    from ..app import Microframe
+    from ..wrappers import Response
 
 _HandlerTable = dict[type[Exception], "ft.ErrorHandlerCallable"]
 

@@ -27,12 +27,12 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from .globals import _cv_request
+from ..globals import _cv_request
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from . import typing as ft
-    from .app import Microframe
-    from .wrappers import Response
+    from .. import typing as ft
+    from ..app import Microframe
+    from ..wrappers import Response
 
 _HEADER_TYPES = (Headers, dict, tuple, list)
 _VALID = "a string, dict, list, tuple, Response or WSGI callable"

@@ -15,13 +15,13 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
 
-from .hooks import inherited
-from .routing import wsgi_path_info, wsgi_query_string
+from ..pipeline.hooks import inherited
+from . import wsgi_path_info, wsgi_query_string
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Microframe
-    from .ctx import RequestContext
-    from .wrappers import Request
+    from ..app import Microframe
+    from ..ctx import RequestContext
+    from ..wrappers import Request
 
 
 def _readable_host(host: str) -> bool:

@@ -19,12 +19,12 @@ from urllib.parse import quote
 from werkzeug.routing import BuildError, MapAdapter
 from werkzeug.wsgi import get_host
 
-from .globals import _cv_app, _cv_request
-from .hooks import inherited
+from ..globals import _cv_app, _cv_request
+from ..pipeline.hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Microframe
-    from .wrappers import Request
+    from ..app import Microframe
+    from ..wrappers import Request
 
 # Characters an anchor keeps as they are (the rest is percent-encoded).
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
@@ -61,7 +61,7 @@ def inject_url_defaults(
     app: Microframe, endpoint: str, values: dict[str, t.Any]
 ) -> None:
     """Call the ``url_defaults`` functions that apply to ``endpoint``."""
-    from .pipeline import plan_for
+    from ..pipeline import plan_for
 
     blueprint = endpoint.rpartition(".")[0] or None
     for fill in plan_for(app).chain(blueprint).url_defaults:

@@ -1,0 +1,15 @@
+"""The stable import path for :mod:`microframe.embedding.access`.
+
+The access guard (``Host``, ``Origin`` and token checks) lives in the
+:mod:`microframe.embedding` subpackage; its public names are re-exported here.
+"""
+
+from __future__ import annotations
+
+from .embedding.access import AccessGuard as AccessGuard
+from .embedding.access import is_loopback as is_loopback
+from .embedding.access import make_token as make_token
+from .embedding.access import redact_token as redact_token
+from .embedding.access import warn_exposed as warn_exposed
+
+__all__ = ["AccessGuard", "is_loopback", "make_token", "redact_token", "warn_exposed"]
