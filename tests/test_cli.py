@@ -297,7 +297,7 @@ def test_prepare_import(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_split_import_path(value: str, expected: tuple[str, str | None]) -> None:
-    assert microframe.cli._split_import_path(value) == expected
+    assert microframe.cli.scripts._split_import_path(value) == expected
 
 
 def test_script_info_create_app_and_caching(app: Microframe) -> None:

@@ -61,28 +61,32 @@ def _with_parents(name: str) -> set[str]:
 
 
 def load_time_imports(name: str) -> set[str]:
-    """The microframe modules that loading ``name`` imports directly."""
+    """The microframe modules that loading ``name`` imports.
+
+    Importing ``a.b.c`` loads the packages ``a.b`` too, except those that
+    ``name`` itself lives in (they are loaded before it, whatever it imports),
+    unless ``name`` imports from them by name.
+    """
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
+    named: set[str] = set()
     for node in _load_time_nodes(ast.parse(path.read_text("utf-8")).body):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("microframe."):
-                    found |= _with_parents(alias.name)
+            named |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
                 target = ".".join([*base, *filter(None, [node.module])])
             else:
                 target = node.module or ""
-            if target != "microframe" and not target.startswith("microframe."):
-                continue
-            found |= _with_parents(target)
-            for alias in node.names:
-                found |= _with_parents(f"{target}.{alias.name}")
-    found.discard(name)
-    return found
+            submodules = {f"{target}.{alias.name}" for alias in node.names}
+            named |= submodules & MODULES.keys()
+            if not submodules <= MODULES.keys():
+                named.add(target)  # it names something the package defines
+    named &= MODULES.keys()
+    loaded: set[str] = set().union(*map(_with_parents, named))
+    return (loaded - _with_parents(name)) | named - {name}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
