@@ -19,36 +19,26 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
-from itertools import chain
-from types import FunctionType
 
 from werkzeug.datastructures import ImmutableDict
-from werkzeug.exceptions import (
-    Aborter,
-    HTTPException,
-)
-from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
+from werkzeug.exceptions import Aborter
 from werkzeug.utils import cached_property
-from werkzeug.utils import redirect as _wz_redirect
-from werkzeug.wrappers import Response as BaseResponse
 
-from . import pipeline
+from . import pipeline, running, templating
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
-from .globals import _cv_request, g, request, session
-from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .helpers import get_debug_flag
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .pipeline import errors
-from .pipeline.hooks import HookList, HookRegistry, overridable
-from .pipeline.responses import describe_function, make_response
-from .routing import Map, Rule, urls
+from .pipeline import handling
+from .pipeline.hooks import HookList, HookRegistry
+from .pipeline.responses import describe_function
+from .routing import Map, Rule
 from .scaffold import (
     Scaffold,
     _endpoint_from_view_func,
     find_package,
-    register_named,
     setupmethod,
 )
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -59,7 +49,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
-    from .embedding.serving import Server
     from .environment import Environment
     from .testing import MicroframeClient, MicroframeCliRunner
 
@@ -104,29 +93,6 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
-
-
-def _warn_run_inside_cli() -> None:
-    import click
-
-    click.secho(
-        " * Ignoring a call to 'app.run()': the 'microframe run' command"
-        " is already serving.\n   Put 'app.run()' under an"
-        " 'if __name__ == \"__main__\":' guard.",
-        fg="red",
-    )
-
-
-def _run_address(
-    server_name: str | None, host: str | None, port: int | None
-) -> tuple[str, int]:
-    # app.run()'s address: the arguments, else SERVER_NAME's parts, else
-    # 127.0.0.1:5000. Port 0 is a real choice (any free port).
-    named_host, _, named_port = (server_name or "").partition(":")
-    chosen_host = host or named_host or "127.0.0.1"
-    if port is not None:
-        return chosen_host, int(port)
-    return chosen_host, int(named_port or 5000)
 
 
 def _rule_methods(
@@ -396,232 +362,32 @@ class Microframe(Scaffold):
             return open(path, mode)
         return open(path, mode, encoding=encoding)
 
-    # -- templates ---------------------------------------------------------------
+    # -- templates: microframe.templating ------------------------------------------
+    # The methods below are functions written in the module named in each
+    # section and bound here, so the app keeps every method Flask's has (for
+    # subclasses, patches and extensions) while each concern's code lives with
+    # its module. Their first parameter is the app.
 
-    @cached_property
-    def jinja_env(self) -> Environment:
-        """The Jinja environment, created from :attr:`jinja_options` on first use."""
-        return self.create_jinja_environment()
+    jinja_env = templating.jinja_env
+    create_jinja_environment = templating.create_jinja_environment
+    create_global_jinja_loader = templating.create_global_jinja_loader
+    select_jinja_autoescape = templating.select_jinja_autoescape
+    update_template_context = templating.update_template_context
+    template_filter = templating.template_filter
+    add_template_filter = templating.add_template_filter
+    template_test = templating.template_test
+    add_template_test = templating.add_template_test
+    template_global = templating.template_global
+    add_template_global = templating.add_template_global
 
-    def create_jinja_environment(self) -> Environment:
-        """Build the Jinja environment with microframe's globals and autoescaping."""
-        options = dict(self.jinja_options)
-        options.setdefault("autoescape", self.select_jinja_autoescape)
-        if "auto_reload" not in options:
-            auto_reload = self.config["TEMPLATES_AUTO_RELOAD"]
-            options["auto_reload"] = self.debug if auto_reload is None else auto_reload
-        env = self.jinja_environment(self, **options)
-        env.globals.update(
-            url_for=self.url_for,
-            get_flashed_messages=get_flashed_messages,
-            config=self.config,
-            request=request,
-            session=session,
-            g=g,
-        )
-        env.policies["json.dumps_function"] = self.json.dumps
-        return env
+    # -- shell, CLI, serving, testing: microframe.running --------------------------
 
-    def create_global_jinja_loader(self) -> t.Any:
-        """The loader that searches the app's and then each blueprint's templates."""
-        from .environment import DispatchingJinjaLoader
-
-        return DispatchingJinjaLoader(self)
-
-    def select_jinja_autoescape(self, filename: str | None) -> bool:
-        """Autoescape string templates and .html/.htm/.xml/.xhtml/.svg files."""
-        if filename is None:
-            return True
-        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
-
-    def update_template_context(self, context: dict[str, t.Any]) -> None:
-        """Add what the context processors return; explicit values win."""
-        processors = self.template_context_processors
-        names: t.Iterable[str | None] = (None,)
-        ctx = _cv_request.get(None)
-        if ctx is not None and len(processors) > (None in processors):
-            # Some blueprint has processors: the request's blueprints' run too.
-            names = chain(names, reversed(ctx.request.blueprints))
-        provided: dict[str, t.Any] = {}
-        for name in names:
-            for func in processors.get(name, ()):
-                provided.update(self.ensure_sync(func)())
-        for key, value in provided.items():
-            context.setdefault(key, value)
-
-    @t.overload
-    def template_filter(self, name: T_template_filter) -> T_template_filter: ...
-    @t.overload
-    def template_filter(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_filter], T_template_filter]: ...
-    @setupmethod
-    def template_filter(
-        self, name: T_template_filter | str | None = None
-    ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
-        """Register a Jinja filter: ``@app.template_filter`` or ``("name")``."""
-        return register_named(name, self.add_template_filter)
-
-    @setupmethod
-    def add_template_filter(
-        self, f: ft.TemplateFilterCallable, name: str | None = None
-    ) -> None:
-        """Register ``f`` as a Jinja filter named ``name`` (default: its name)."""
-        self.jinja_env.filters[name or f.__name__] = f
-
-    @t.overload
-    def template_test(self, name: T_template_test) -> T_template_test: ...
-    @t.overload
-    def template_test(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_test], T_template_test]: ...
-    @setupmethod
-    def template_test(
-        self, name: T_template_test | str | None = None
-    ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
-        """Register a Jinja test: ``@app.template_test`` or ``("name")``."""
-        return register_named(name, self.add_template_test)
-
-    @setupmethod
-    def add_template_test(
-        self, f: ft.TemplateTestCallable, name: str | None = None
-    ) -> None:
-        """Register ``f`` as a Jinja test named ``name`` (default: its name)."""
-        self.jinja_env.tests[name or f.__name__] = f
-
-    @t.overload
-    def template_global(self, name: T_template_global) -> T_template_global: ...
-    @t.overload
-    def template_global(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_global], T_template_global]: ...
-    @setupmethod
-    def template_global(
-        self, name: T_template_global | str | None = None
-    ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
-        """Register a Jinja global: ``@app.template_global`` or ``("name")``."""
-        return register_named(name, self.add_template_global)
-
-    @setupmethod
-    def add_template_global(
-        self, f: ft.TemplateGlobalCallable, name: str | None = None
-    ) -> None:
-        """Make ``f`` callable from every template as ``name`` (default: its name)."""
-        self.jinja_env.globals[name or f.__name__] = f
-
-    # -- shell, CLI, serving, testing ------------------------------------------
-
-    @setupmethod
-    def shell_context_processor(
-        self, f: T_shell_context_processor
-    ) -> T_shell_context_processor:
-        """Add the names in the dict ``f()`` returns to ``microframe shell``."""
-        self.shell_context_processors.append(f)
-        return f
-
-    def make_shell_context(self) -> dict[str, t.Any]:
-        """The namespace of ``microframe shell``: ``app``, ``g`` and processor names."""
-        rv: dict[str, t.Any] = {"app": self, "g": g}
-        for processor in self.shell_context_processors:
-            rv.update(processor())
-        return rv
-
-    def run(
-        self,
-        host: str | None = None,
-        port: int | None = None,
-        debug: bool | None = None,
-        load_dotenv: bool = True,
-        **options: t.Any,
-    ) -> None:
-        """Serve the app in the foreground with werkzeug's development server.
-
-        Blocks until interrupted, like Flask's ``app.run``. Binds 127.0.0.1:5000
-        unless told otherwise (or ``SERVER_NAME`` says). For a server that runs
-        in the background of a notebook or program, use ``app.serve()``.
-        """
-        from werkzeug.serving import is_running_from_reloader, run_simple
-
-        from . import cli
-
-        if os.environ.get("MICROFRAME_RUN_FROM_CLI") == "true":
-            # `microframe run` imported the module that calls app.run().
-            if not is_running_from_reloader():
-                _warn_run_inside_cli()
-            return
-        if get_load_dotenv(load_dotenv):
-            cli.load_dotenv()
-            if "MICROFRAME_DEBUG" in os.environ:
-                self.debug = get_debug_flag()
-        if debug is not None:
-            self.debug = bool(debug)
-        address = _run_address(self.config.get("SERVER_NAME"), host, port)
-        for option in ("use_reloader", "use_debugger"):
-            options.setdefault(option, self.debug)
-        options.setdefault("threaded", True)
-        cli.show_server_banner(self.debug, self.name)
-        try:
-            run_simple(*address, self, **options)
-        finally:
-            self._got_first_request = False
-
-    def serve(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        backend: str = "werkzeug",
-        token: str | bool | None = None,
-        url_prefix: str | None = None,
-        proxy_url: str | None = None,
-        allowed_hosts: cabc.Iterable[str] | None = None,
-        threads: int | None = None,
-        trust_proxy: bool | int | None = None,
-        **options: t.Any,
-    ) -> Server:
-        """Serve the app from a background thread; return once it listens.
-
-        Returns a :class:`~microframe.serving.Server` with ``url``, ``port``,
-        ``stop()`` and ``wait()``; ``with app.serve() as server:`` stops it on
-        exit. ``port=0`` picks a free port. Calling it again with the same
-        arguments returns the running server. See
-        :func:`microframe.serving.serve` for tokens, URL prefixes and proxies.
-        """
-        from .embedding.serving import serve
-
-        return serve(
-            self,
-            host,
-            port,
-            backend=backend,
-            token=token,
-            url_prefix=url_prefix,
-            proxy_url=proxy_url,
-            allowed_hosts=allowed_hosts,
-            threads=threads,
-            trust_proxy=trust_proxy,
-            **options,
-        )
-
-    def test_client(
-        self, use_cookies: bool = True, **kwargs: t.Any
-    ) -> MicroframeClient:
-        """A werkzeug test client for this app, with cookies and session helpers.
-
-        Use it as ``with app.test_client() as client:`` to keep the last
-        request's context available after the request for assertions.
-        """
-        from .testing import MicroframeClient
-
-        cls = self.test_client_class or MicroframeClient
-        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
-
-    def test_cli_runner(self, **kwargs: t.Any) -> MicroframeCliRunner:
-        """A click runner that invokes this app's CLI commands in tests."""
-        from .testing import MicroframeCliRunner
-
-        cls = self.test_cli_runner_class or MicroframeCliRunner
-        return cls(self, **kwargs)
+    shell_context_processor = running.shell_context_processor
+    make_shell_context = running.make_shell_context
+    run = running.run
+    serve = running.serve
+    test_client = running.test_client
+    test_cli_runner = running.test_cli_runner
 
     # -- blueprints and rules ------------------------------------------------------
 
@@ -715,218 +481,31 @@ class Microframe(Scaffold):
         self.teardown_appcontext_funcs.append(f)
         return f
 
-    # -- URL matching and building -----------------------------------------------
+    # -- URLs, request handling, errors, teardown: microframe.pipeline.handling ----
 
-    @overridable
-    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
-
-        Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
-        """
-        return urls.create_url_adapter(self, request)
-
-    def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the routing error of ``request`` (404, 405, or a redirect).
-
-        In debug mode a redirect that would lose a form body raises an error
-        explaining the missing trailing slash instead.
-        """
-        exc = t.cast(HTTPException, request.routing_exception)
-        if (
-            not self.debug
-            or not isinstance(exc, RequestRedirect)
-            or exc.code in {307, 308}
-            or request.method in {"GET", "HEAD", "OPTIONS"}
-        ):
-            raise exc
-        raise AssertionError(
-            f"A {request.method} request to {request.url!r} was redirected to"
-            f" {exc.new_url!r}, and browsers drop the body of such a redirect."
-            " Send the request to the canonical URL (usually with a trailing"
-            " slash), or define the rule without one."
-        ) from exc
-
-    @overridable
-    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
-        urls.inject_url_defaults(self, endpoint, values)
-
-    def handle_url_build_error(
-        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
-    ) -> str:
-        """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
-        return urls.handle_url_build_error(self, error, endpoint, values)
-
-    def url_for(
-        self,
-        /,
-        endpoint: str,
-        *,
-        _anchor: str | None = None,
-        _method: str | None = None,
-        _scheme: str | None = None,
-        _external: bool | None = None,
-        **values: t.Any,
-    ) -> str:
-        """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
-        return urls.url_for(
-            self, endpoint, _anchor, _method, _scheme, _external, values
-        )
-
-    def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """A redirect response to ``location`` using :attr:`response_class`."""
-        return _wz_redirect(location, code=code, Response=self.response_class)
-
-    # -- request handling: each step delegates to microframe.pipeline ----------
-    # The steps stay methods so that a subclass or a patched method is called
-    # exactly where Flask calls it; microframe.pipeline says what each does.
-
-    @overridable
-    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return ``func``, or a sync wrapper of it when it is a coroutine function."""
-        if type(func) is FunctionType:
-            is_async = bool(func.__code__.co_flags & _CO_COROUTINE) or (
-                "_is_coroutine_marker" in func.__dict__
-            )
-        else:
-            is_async = inspect.iscoroutinefunction(func)
-        return self.async_to_sync(func) if is_async else func
-
-    def async_to_sync(
-        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
-    ) -> t.Callable[..., t.Any]:
-        """Wrap a coroutine function to run it to completion from sync code.
-
-        Uses asgiref, installed with ``pip install 'microframe[async]'``.
-        """
-        try:
-            from asgiref.sync import async_to_sync
-        except ImportError:
-            raise RuntimeError(
-                f"{describe_function(func)} is an async function, and running it"
-                " needs asgiref. Install it with: pip install 'microframe[async]'"
-            ) from None
-        return async_to_sync(func)
-
-    def full_dispatch_request(self) -> Response:
-        """Run the hooks and the view, then turn the result into a response."""
-        return pipeline.full_dispatch_request(self)
-
-    def preprocess_request(self) -> ft.ResponseReturnValue | None:
-        """Run ``url_value_preprocessor`` then ``before_request`` functions.
-
-        The app's run first, then the blueprint's (outermost first). A
-        ``before_request`` function that returns a value stops the chain and
-        that value becomes the response.
-        """
-        return pipeline.preprocess_request(self)
-
-    def dispatch_request(self) -> ft.ResponseReturnValue:
-        """Call the view of the matched rule with its arguments.
-
-        Raises the routing error when matching failed, and answers OPTIONS for
-        rules that provide it automatically.
-        """
-        return pipeline.dispatch_request(self)
-
-    def finalize_request(
-        self,
-        rv: ft.ResponseReturnValue | HTTPException,
-        from_error_handler: bool = False,
-    ) -> Response:
-        """Make the response, run ``after_request`` work and send ``request_finished``.
-
-        When called for an error handler's result, a failure here is logged
-        instead of raised, so the error response is still sent.
-        """
-        return pipeline.finalize_request(self, rv, from_error_handler)
-
-    def make_default_options_response(self) -> Response:
-        """The automatic OPTIONS response: empty, with an ``Allow`` header."""
-        response = self.response_class()
-        adapter = _cv_request.get().url_adapter
-        if adapter is not None:
-            response.allow.update(adapter.allowed_methods())
-        return response
-
-    def should_ignore_error(self, error: BaseException | None) -> bool:
-        """Whether teardown functions should see ``error`` as ``None`` (never)."""
-        return False
-
-    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
-        """Turn a view's return value into :attr:`response_class`.
-
-        Accepts str, bytes, dict and list (as JSON), an iterator or generator,
-        a response object, any WSGI callable, and tuples ``(body, status)``,
-        ``(body, headers)`` and ``(body, status, headers)``.
-        """
-        return make_response(self, rv)
-
-    def process_response(self, response: Response) -> Response:
-        """Run ``after_this_request`` and ``after_request`` functions; save the session.
-
-        ``after_request`` functions run innermost blueprint first, the app's
-        last, each in reverse registration order.
-        """
-        return pipeline.process_response(self, response)
-
-    # -- errors: see microframe.errors ---------------------------------------------
-
-    def trap_http_exception(self, e: Exception) -> bool:
-        """Whether an HTTP error should be raised like a Python error, not handled.
-
-        ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS`` traps 400s
-        (by default, only missing-key errors in debug mode).
-        """
-        return errors.trap_http_exception(self, e)
-
-    def handle_http_exception(
-        self, e: HTTPException
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Answer an HTTP error with its registered handler, or the error page."""
-        return errors.handle_http_exception(self, e)
-
-    def handle_user_exception(
-        self, e: Exception
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Handle an exception from a hook or view with a registered handler.
-
-        HTTP errors go to :meth:`handle_http_exception`; anything without a
-        handler is re-raised for :meth:`handle_exception`.
-        """
-        return errors.handle_user_exception(self, e)
-
-    def handle_exception(self, e: Exception) -> Response:
-        """Answer an unhandled exception with a 500 (or re-raise it when testing).
-
-        Sends ``got_request_exception``, logs the error, and passes an
-        :class:`~werkzeug.exceptions.InternalServerError` whose
-        ``original_exception`` is ``e`` to a registered 500 handler.
-        """
-        return errors.handle_exception(self, e)
-
-    def log_exception(
-        self,
-        exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None],
-    ) -> None:
-        """Log an unhandled exception with the request's path and method."""
-        self.logger.error(
-            f"Exception on {request.path} [{request.method}]", exc_info=exc_info
-        )
-
-    # -- teardown --------------------------------------------------------------
-
-    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_request`` functions (innermost blueprint first)."""
-        pipeline.do_teardown_request(
-            self, sys.exc_info()[1] if exc is _sentinel else exc
-        )
-
-    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_appcontext`` functions in reverse registration order."""
-        pipeline.do_teardown_appcontext(
-            self, sys.exc_info()[1] if exc is _sentinel else exc
-        )
+    create_url_adapter = handling.create_url_adapter
+    raise_routing_exception = handling.raise_routing_exception
+    inject_url_defaults = handling.inject_url_defaults
+    handle_url_build_error = handling.handle_url_build_error
+    url_for = handling.url_for
+    redirect = handling.redirect
+    ensure_sync = handling.ensure_sync
+    async_to_sync = handling.async_to_sync
+    full_dispatch_request = handling.full_dispatch_request
+    preprocess_request = handling.preprocess_request
+    dispatch_request = handling.dispatch_request
+    finalize_request = handling.finalize_request
+    make_default_options_response = handling.make_default_options_response
+    should_ignore_error = handling.should_ignore_error
+    make_response = handling.make_response
+    process_response = handling.process_response
+    trap_http_exception = handling.trap_http_exception
+    handle_http_exception = handling.handle_http_exception
+    handle_user_exception = handling.handle_user_exception
+    handle_exception = handling.handle_exception
+    log_exception = handling.log_exception
+    do_teardown_request = handling.do_teardown_request
+    do_teardown_appcontext = handling.do_teardown_appcontext
 
     # -- contexts and WSGI -----------------------------------------------------
 

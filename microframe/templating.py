@@ -1,4 +1,5 @@
-"""Rendering templates: :func:`render_template` and friends.
+"""Rendering templates: :func:`render_template` and friends, and the app's
+template setup (``app.jinja_env``, ``app.template_filter``, ...).
 
 They render with the current app's environment (``app.jinja_env``, see
 :mod:`microframe.environment`), fill the context from the context processors
@@ -11,9 +12,14 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import typing as t
+from itertools import chain
 
-from .globals import _cv_app, _cv_request
-from .helpers import stream_with_context
+from werkzeug.utils import cached_property
+
+from . import typing as ft
+from .globals import _cv_app, _cv_request, g, request, session
+from .helpers import get_flashed_messages, stream_with_context
+from .scaffold import register_named, setupmethod
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -193,3 +199,132 @@ def __getattr__(name: str) -> t.Any:
 
         return getattr(environment, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# -- the app's template setup: methods of Microframe, bound in its class body --
+
+T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
+T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
+T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+
+
+@cached_property
+def jinja_env(app: Microframe) -> Environment:
+    """The Jinja environment, created from :attr:`jinja_options` on first use."""
+    return app.create_jinja_environment()
+
+
+def create_jinja_environment(app: Microframe) -> Environment:
+    """Build the Jinja environment with microframe's globals and autoescaping."""
+    options = dict(app.jinja_options)
+    options.setdefault("autoescape", app.select_jinja_autoescape)
+    if "auto_reload" not in options:
+        auto_reload = app.config["TEMPLATES_AUTO_RELOAD"]
+        options["auto_reload"] = app.debug if auto_reload is None else auto_reload
+    env = app.jinja_environment(app, **options)
+    env.globals.update(
+        url_for=app.url_for,
+        get_flashed_messages=get_flashed_messages,
+        config=app.config,
+        request=request,
+        session=session,
+        g=g,
+    )
+    env.policies["json.dumps_function"] = app.json.dumps
+    return env
+
+
+def create_global_jinja_loader(app: Microframe) -> t.Any:
+    """The loader that searches the app's and then each blueprint's templates."""
+    from .environment import DispatchingJinjaLoader
+
+    return DispatchingJinjaLoader(app)
+
+
+def select_jinja_autoescape(app: Microframe, filename: str | None) -> bool:
+    """Autoescape string templates and .html/.htm/.xml/.xhtml/.svg files."""
+    if filename is None:
+        return True
+    return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+
+
+def update_template_context(app: Microframe, context: dict[str, t.Any]) -> None:
+    """Add what the context processors return; explicit values win."""
+    processors = app.template_context_processors
+    names: t.Iterable[str | None] = (None,)
+    ctx = _cv_request.get(None)
+    if ctx is not None and len(processors) > (None in processors):
+        # Some blueprint has processors: the request's blueprints' run too.
+        names = chain(names, reversed(ctx.request.blueprints))
+    provided: dict[str, t.Any] = {}
+    for name in names:
+        for func in processors.get(name, ()):
+            provided.update(app.ensure_sync(func)())
+    for key, value in provided.items():
+        context.setdefault(key, value)
+
+
+@t.overload
+def template_filter(app: Microframe, name: T_template_filter) -> T_template_filter: ...
+@t.overload
+def template_filter(
+    app: Microframe, name: str | None = None
+) -> t.Callable[[T_template_filter], T_template_filter]: ...
+@setupmethod
+def template_filter(
+    app: Microframe, name: T_template_filter | str | None = None
+) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
+    """Register a Jinja filter: ``@app.template_filter`` or ``("name")``."""
+    return register_named(name, app.add_template_filter)
+
+
+@setupmethod
+def add_template_filter(
+    app: Microframe, f: ft.TemplateFilterCallable, name: str | None = None
+) -> None:
+    """Register ``f`` as a Jinja filter named ``name`` (default: its name)."""
+    app.jinja_env.filters[name or f.__name__] = f
+
+
+@t.overload
+def template_test(app: Microframe, name: T_template_test) -> T_template_test: ...
+@t.overload
+def template_test(
+    app: Microframe, name: str | None = None
+) -> t.Callable[[T_template_test], T_template_test]: ...
+@setupmethod
+def template_test(
+    app: Microframe, name: T_template_test | str | None = None
+) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
+    """Register a Jinja test: ``@app.template_test`` or ``("name")``."""
+    return register_named(name, app.add_template_test)
+
+
+@setupmethod
+def add_template_test(
+    app: Microframe, f: ft.TemplateTestCallable, name: str | None = None
+) -> None:
+    """Register ``f`` as a Jinja test named ``name`` (default: its name)."""
+    app.jinja_env.tests[name or f.__name__] = f
+
+
+@t.overload
+def template_global(app: Microframe, name: T_template_global) -> T_template_global: ...
+@t.overload
+def template_global(
+    app: Microframe, name: str | None = None
+) -> t.Callable[[T_template_global], T_template_global]: ...
+@setupmethod
+def template_global(
+    app: Microframe, name: T_template_global | str | None = None
+) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
+    """Register a Jinja global: ``@app.template_global`` or ``("name")``."""
+    return register_named(name, app.add_template_global)
+
+
+@setupmethod
+def add_template_global(
+    app: Microframe, f: ft.TemplateGlobalCallable, name: str | None = None
+) -> None:
+    """Make ``f`` callable from every template as ``name`` (default: its name)."""
+    app.jinja_env.globals[name or f.__name__] = f
