@@ -169,7 +169,6 @@ def test_every_module_imports_in_a_fresh_interpreter() -> None:
     assert run.stdout.strip() == "", f"modules failing to import alone:\n{run.stdout}"
 
 
-@pytest.mark.xfail(reason="app, cli and httpserver are split next", strict=True)
 def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
     lengths = {
         name: len(path.read_text("utf-8").splitlines())
