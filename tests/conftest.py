@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +70,47 @@ def _no_leaks() -> t.Iterator[None]:
         still = [thread for thread in leaked_threads if thread.is_alive()]
         if still:
             pytest.fail(f"test left threads running: {still!r}")
+
+
+#: The sample apps the command line and app discovery tests load.
+CLI_APPS = Path(__file__).parent / "apps" / "cli"
+
+
+@pytest.fixture
+def cli_isolation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> t.Iterator[None]:
+    """Undo what the CLI leaves behind: env vars, sys.path, sample app modules."""
+    for key in list(os.environ):
+        if key.startswith(("MICROFRAME_", "FLASK_")):
+            monkeypatch.delenv(key)
+
+    # Default .env files are opted into by the tests that need them.
+    monkeypatch.setenv("MICROFRAME_SKIP_DOTENV", "1")
+    monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")
+    # The default file names are imported as top-level modules.
+    for name in ("app", "wsgi"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+    saved_env = dict(os.environ)
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
+    roots = (str(CLI_APPS), str(tmp_path_factory.getbasetemp()))
+    yield
+
+    os.environ.clear()
+    os.environ.update(saved_env)
+    sys.path[:] = saved_path
+
+    for name in set(sys.modules) - saved_modules:
+        module_file = getattr(sys.modules[name], "__file__", None) or ""
+
+        if module_file.startswith(roots):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def in_apps(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run with the sample apps folder as the current directory."""
+    monkeypatch.chdir(CLI_APPS)
+    return CLI_APPS
