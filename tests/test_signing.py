@@ -1,0 +1,111 @@
+"""Tests for microframe/signing.py: signed session cookies.
+
+A :class:`CookieSigner` must read and write exactly what Flask's session
+serializer (itsdangerous, with Flask's salt and key derivation) reads and
+writes, and refuse the same cookies, remembered ones included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from microframe import signing
+from microframe.json.tag import TaggedJSONSerializer
+from microframe.signing import CookieSigner
+
+SALT = "cookie-session"
+
+
+def _signer(*keys: str) -> CookieSigner:
+    return CookieSigner(list(keys), SALT, TaggedJSONSerializer(), "hmac", hashlib.sha1)
+
+
+def _flask_style(*keys: str) -> URLSafeTimedSerializer:
+    # What Flask's SecureCookieSessionInterface builds for the same settings.
+    return URLSafeTimedSerializer(
+        list(keys),
+        salt=SALT,
+        serializer=TaggedJSONSerializer(),
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+
+
+def test_signatures_are_itsdangerous_signatures() -> None:
+    value = _signer("secret").sign({"user": "ada", "n": 1})
+    assert _flask_style("secret").loads(value) == {"user": "ada", "n": 1}
+    theirs = _flask_style("secret").dumps({"cart": [1, 2]})
+    assert _signer("secret").verify(theirs, None) == {"cart": [1, 2]}
+
+
+def test_the_last_key_signs_and_every_key_verifies() -> None:
+    old = _signer("old").sign({"v": 1})
+    rotated = _signer("old", "new")
+    assert rotated.verify(old, None) == {"v": 1}
+    assert _flask_style("new").loads(rotated.sign({"v": 2})) == {"v": 2}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "garbage", "e30.AAAAAA.bad-signature"],
+)
+def test_a_value_not_signed_with_the_key_is_refused(value: str) -> None:
+    assert _signer("secret").verify(value, None) is None
+
+
+def test_a_tampered_cookie_is_refused_even_after_the_original_was_seen() -> None:
+    signer = _signer("secret")
+    value = signer.sign({"admin": False})
+    assert signer.verify(value, None) == {"admin": False}
+    payload, rest = value.split(".", 1)
+    flipped = "A" if payload[-1] != "A" else "B"
+    assert signer.verify(f"{payload[:-1]}{flipped}.{rest}", None) is None
+    assert _signer("other").verify(value, None) is None
+
+
+def test_a_signed_value_that_is_not_a_session_is_refused() -> None:
+    value = _flask_style("secret").dumps([1, 2, 3])
+    assert _signer("secret").verify(value, None) is None
+
+
+def test_age_is_checked_for_remembered_cookies_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signer = _signer("secret")
+    value = signer.sign({"v": 1})
+    assert signer.verify(value, max_age=60) == {"v": 1}  # now remembered
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert signer.verify(value, max_age=60) is None
+    assert signer.verify(value, max_age=None) == {"v": 1}
+
+
+def test_a_remembered_session_is_returned_as_a_fresh_copy() -> None:
+    signer = _signer("secret")
+    value = signer.sign({"flat": 1})
+    first = signer.verify(value, None)
+    assert first is not None
+    first["flat"] = 2
+    assert signer.verify(value, None) == {"flat": 1}
+    nested = signer.sign({"items": [1]})
+    second = signer.verify(nested, None)
+    assert second is not None
+    second["items"].append(2)
+    assert signer.verify(nested, None) == {"items": [1]}
+
+
+def test_the_table_of_remembered_cookies_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(signing, "REMEMBERED_COOKIES", 3)
+    signer = _signer("secret")
+    values = [signer.sign({"i": i}) for i in range(5)]
+    for i, value in enumerate(values):
+        assert signer.verify(value, None) == {"i": i}
+    assert len(signer._verified) <= 3
+    assert [signer.verify(value, None) for value in values] == [
+        {"i": i} for i in range(5)
+    ]
