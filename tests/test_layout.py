@@ -5,6 +5,7 @@ not load the application module."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -197,3 +198,28 @@ def test_the_stable_import_paths_give_the_subpackage_objects(
     assert stable_module.__all__, stable
     for name in stable_module.__all__:
         assert getattr(stable_module, name) is getattr(home_module, name), name
+
+
+def _documented_modules() -> set[str]:
+    """The module files named in the architecture page's module map."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text("utf-8")
+    tree = page.split("```text\n", 1)[1].split("```", 1)[0]
+    folders: list[str] = []
+    found: set[str] = set()
+    for line in tree.splitlines()[1:]:
+        match = re.match(r"^((?:│   |    )*)(?:├── |└── )(\S+)", line)
+        assert match, f"not a line of the tree: {line!r}"
+        depth = len(match.group(1)) // 4
+        name = match.group(2)
+        del folders[depth:]
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+            found.add("/".join([*folders, "__init__.py"]))
+        else:
+            found.add("/".join([*folders, name]))
+    return found
+
+
+def test_the_architecture_page_maps_every_module() -> None:
+    actual = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")}
+    assert _documented_modules() == actual

@@ -17,7 +17,7 @@ subclass or a patched method takes part exactly where Flask would call it.
 What only changes when the app is changed is worked out once, in a
 :class:`Plan`: which hooks run, in which order, for a request of each
 blueprint; whether the session can be opened lazily. The hook registries tell
-the app when they change (:mod:`microframe.hooks`), and the next request
+the app when they change (:mod:`microframe.pipeline.hooks`), and the next request
 builds a new plan.
 """
 
