@@ -11,7 +11,7 @@ from werkzeug.local import LocalProxy
 from .globals import _cv_request
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Microframe
+    from .typing import AppLike
 
 
 def _errors_stream() -> t.TextIO:
@@ -50,7 +50,7 @@ default_handler.setFormatter(
 )
 
 
-def create_logger(app: Microframe) -> logging.Logger:
+def create_logger(app: AppLike) -> logging.Logger:
     """The logger named ``app.name``; DEBUG level in debug mode, a default handler.
 
     The default handler is added only when nothing would otherwise show the

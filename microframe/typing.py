@@ -86,3 +86,18 @@ RouteCallable = t.Union[
     t.Callable[..., ResponseReturnValue],
     t.Callable[..., t.Awaitable[ResponseReturnValue]],
 ]
+
+
+class AppLike(t.Protocol):
+    """What a module that only reads an app's identity needs of it.
+
+    Modules below the app (the logger, say) take an ``AppLike`` instead of
+    importing :class:`~microframe.Microframe` for their annotations, so they
+    depend on this small contract, not on the application module.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def debug(self) -> bool: ...
