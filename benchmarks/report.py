@@ -306,6 +306,24 @@ LIMITS = {
     " its per-call overhead) and the JSON provider's settings checks.",
     "echo": "parsing and encoding the JSON itself, which the bare WSGI app does"
     " too, then reading the body through werkzeug's input stream.",
+    "user-jsonify": "`jsonify` building a full response object and computing its"
+    " headers, where the dict return does not.",
+    "echo-jsonify": "as for the echo, plus `jsonify`'s response object.",
+    # The real app: every request verifies the session cookie (an HMAC over the
+    # payload, base64 and JSON decoding) unless the core remembers a verified one.
+    "real hello": "opening the session: verifying the signed cookie and decoding"
+    " it (itsdangerous `loads`) on every request, then the response's headers"
+    " (the hook's three, `Vary: Cookie`).",
+    "real json": "opening the session as for hello, then `jsonify`'s response.",
+    "real post": "opening the session, reading and parsing the JSON body,"
+    " `jsonify`'s response.",
+    "real page": "Jinja's rendering, 23 `url_for` builds inside it and the"
+    " session opened for the template.",
+    "real 404": "the request contexts and the session opened for a request that"
+    " never reads it, then the error page through the error path.",
+    "real login": "parsing the form, signing the new session cookie (JSON,"
+    " base64, HMAC) and the redirect's response.",
+    "real visit": "verifying the session cookie and signing the new one.",
 }
 
 
