@@ -1,6 +1,7 @@
 """Check that every app answers every endpoint the way Flask does, before any timing.
 
-``python -m benchmarks.check`` runs it alone (``nox -s bench`` runs it first).
+``python -m benchmarks.check`` runs it alone (``nox -s bench`` runs it first), for
+these apps and for the real apps (``benchmarks/realapp.py`` holds that check).
 microframe must match Flask byte for byte: status line, headers' Content-Type and
 body. The other frameworks must match Flask's status code, Content-Type (compared
 case-insensitively, as MIME types and charsets are) and body, where JSON bodies are
@@ -10,6 +11,7 @@ way).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import sys
@@ -142,10 +144,11 @@ def check_all(frameworks: t.Sequence[str] = FRAMEWORKS) -> dict[str, WSGIApp]:
 def main() -> int:
     from benchmarks.realapp import REAL_ENDPOINTS, REAL_FRAMEWORKS, check_real_apps
 
+    # (what is checked, the check, what success means)
     checks: list[tuple[str, t.Callable[[], object], str]] = [
         (
             framework,
-            lambda framework=framework: check_all([framework]),
+            functools.partial(check_all, [framework]),
             f"{len(ENDPOINTS)} endpoints answer as Flask's do",
         )
         for framework in FRAMEWORKS
@@ -154,7 +157,7 @@ def main() -> int:
     checks += [
         (
             f"{framework} real app",
-            lambda framework=framework: check_real_apps([framework]),
+            functools.partial(check_real_apps, [framework]),
             f"{len(REAL_ENDPOINTS)} endpoints, logged in, answer as Flask's do",
         )
         for framework in REAL_FRAMEWORKS
