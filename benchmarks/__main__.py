@@ -53,7 +53,7 @@ FULL = Settings(
         "coldstart": (15, 20.0),
         "serving": (9, 8.0),
         "gunicorn": (15, 25.0),
-        "realapp": (25, 40.0),
+        "realapp": (25, 35.0),
     },
     batch_seconds=0.04,
     gunicorn_requests=400,
@@ -78,7 +78,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.partition("\n\n")[2]
     )
-    parser.add_argument("--quick", action="store_true", help="a ~30 s smoke run")
+    parser.add_argument("--quick", action="store_true", help="a ~40 s smoke run")
     parser.add_argument(
         "--only",
         nargs="+",

@@ -113,7 +113,7 @@ def profile_lines(rows: Rows, calls: int, top: int) -> list[str]:
 
 
 def request_profile(
-    app: t.Any, endpoint: Endpoint, cookie: str = "", calls: int = 600, top: int = 10
+    app: t.Any, endpoint: Endpoint, cookie: str = "", calls: int = 300, top: int = 10
 ) -> list[str]:
     """``profile_lines`` of ``calls`` requests of ``endpoint``, as RESULTS.md shows."""
     rows = profile_endpoint(app, endpoint, calls, cookie)
