@@ -151,10 +151,6 @@ def profile_scenarios(framework: str, names: list[str], calls: int, top: int) ->
         )
     ]
     if any(name.startswith(REAL_PREFIX) for name in names):
-        if framework not in REAL_FRAMEWORKS:
-            raise SystemExit(
-                f"{framework!r} has no real app; pick one of {REAL_FRAMEWORKS}"
-            )
         real = check_real_apps([framework])[framework]
     if any(not name.startswith(REAL_PREFIX) for name in names):
         app = check_all([framework])[framework]
@@ -209,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     if options.scenario:
+        real = [name for name in options.scenario if name.startswith("realapp")]
+        if real and options.framework not in REAL_FRAMEWORKS:
+            print(
+                f"{options.framework!r} has no real app, so {real} cannot be"
+                f" profiled: pass --framework with one of {REAL_FRAMEWORKS}",
+                file=sys.stderr,
+            )
+            return 2
         profile_scenarios(
             options.framework, options.scenario, options.calls, options.top
         )
