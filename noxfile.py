@@ -76,7 +76,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Check the benchmark apps answer alike, then time microframe against its peers.
 
-    ``nox -s bench -- --quick`` is a ~30 s smoke run; a full run rewrites
+    ``nox -s bench -- --quick`` is a ~40 s smoke run; a full run rewrites
     ``benchmarks/RESULTS.md``. Not a default session: its numbers are not a test.
     """
     install_project(session, "bench")
