@@ -27,21 +27,21 @@ from werkzeug.exceptions import (
     Aborter,
     HTTPException,
 )
-from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
+from werkzeug.routing import RequestRedirect
 from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import errors, pipeline, urls
+from . import errors, pipeline, responses, urls
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .globals import _cv_request, g, request, session
 from .helpers import get_debug_flag, get_flashed_messages, get_load_dotenv
 from .hooks import HookList, HookRegistry, overridable
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .responses import describe_function, make_response
+from .responses import describe_function
 from .routing import Map, Rule
 from .scaffold import (
     Scaffold,
@@ -716,13 +716,7 @@ class Microframe(Scaffold):
 
     # -- URL matching and building -----------------------------------------------
 
-    @overridable
-    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
-
-        Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
-        """
-        return urls.create_url_adapter(self, request)
+    create_url_adapter = overridable(urls.create_url_adapter)
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error of ``request`` (404, 405, or a redirect).
@@ -745,32 +739,11 @@ class Microframe(Scaffold):
             " slash), or define the rule without one."
         ) from exc
 
-    @overridable
-    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
-        urls.inject_url_defaults(self, endpoint, values)
+    inject_url_defaults = overridable(urls.inject_url_defaults)
 
-    def handle_url_build_error(
-        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
-    ) -> str:
-        """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
-        return urls.handle_url_build_error(self, error, endpoint, values)
+    handle_url_build_error = urls.handle_url_build_error
 
-    def url_for(
-        self,
-        /,
-        endpoint: str,
-        *,
-        _anchor: str | None = None,
-        _method: str | None = None,
-        _scheme: str | None = None,
-        _external: bool | None = None,
-        **values: t.Any,
-    ) -> str:
-        """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
-        return urls.url_for(
-            self, endpoint, _anchor, _method, _scheme, _external, values
-        )
+    url_for = urls.url_for
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """A redirect response to ``location`` using :attr:`response_class`."""
@@ -807,38 +780,10 @@ class Microframe(Scaffold):
             ) from None
         return async_to_sync(func)
 
-    def full_dispatch_request(self) -> Response:
-        """Run the hooks and the view, then turn the result into a response."""
-        return pipeline.full_dispatch_request(self)
-
-    def preprocess_request(self) -> ft.ResponseReturnValue | None:
-        """Run ``url_value_preprocessor`` then ``before_request`` functions.
-
-        The app's run first, then the blueprint's (outermost first). A
-        ``before_request`` function that returns a value stops the chain and
-        that value becomes the response.
-        """
-        return pipeline.preprocess_request(self)
-
-    def dispatch_request(self) -> ft.ResponseReturnValue:
-        """Call the view of the matched rule with its arguments.
-
-        Raises the routing error when matching failed, and answers OPTIONS for
-        rules that provide it automatically.
-        """
-        return pipeline.dispatch_request(self)
-
-    def finalize_request(
-        self,
-        rv: ft.ResponseReturnValue | HTTPException,
-        from_error_handler: bool = False,
-    ) -> Response:
-        """Make the response, run ``after_request`` work and send ``request_finished``.
-
-        When called for an error handler's result, a failure here is logged
-        instead of raised, so the error response is still sent.
-        """
-        return pipeline.finalize_request(self, rv, from_error_handler)
+    full_dispatch_request = pipeline.full_dispatch_request
+    preprocess_request = pipeline.preprocess_request
+    dispatch_request = pipeline.dispatch_request
+    finalize_request = pipeline.finalize_request
 
     def make_default_options_response(self) -> Response:
         """The automatic OPTIONS response: empty, with an ``Allow`` header."""
@@ -852,57 +797,15 @@ class Microframe(Scaffold):
         """Whether teardown functions should see ``error`` as ``None`` (never)."""
         return False
 
-    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
-        """Turn a view's return value into :attr:`response_class`.
-
-        Accepts str, bytes, dict and list (as JSON), an iterator or generator,
-        a response object, any WSGI callable, and tuples ``(body, status)``,
-        ``(body, headers)`` and ``(body, status, headers)``.
-        """
-        return make_response(self, rv)
-
-    def process_response(self, response: Response) -> Response:
-        """Run ``after_this_request`` and ``after_request`` functions; save the session.
-
-        ``after_request`` functions run innermost blueprint first, the app's
-        last, each in reverse registration order.
-        """
-        return pipeline.process_response(self, response)
+    make_response = responses.make_response
+    process_response = pipeline.process_response
 
     # -- errors: see microframe.errors ---------------------------------------------
 
-    def trap_http_exception(self, e: Exception) -> bool:
-        """Whether an HTTP error should be raised like a Python error, not handled.
-
-        ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS`` traps 400s
-        (by default, only missing-key errors in debug mode).
-        """
-        return errors.trap_http_exception(self, e)
-
-    def handle_http_exception(
-        self, e: HTTPException
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Answer an HTTP error with its registered handler, or the error page."""
-        return errors.handle_http_exception(self, e)
-
-    def handle_user_exception(
-        self, e: Exception
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Handle an exception from a hook or view with a registered handler.
-
-        HTTP errors go to :meth:`handle_http_exception`; anything without a
-        handler is re-raised for :meth:`handle_exception`.
-        """
-        return errors.handle_user_exception(self, e)
-
-    def handle_exception(self, e: Exception) -> Response:
-        """Answer an unhandled exception with a 500 (or re-raise it when testing).
-
-        Sends ``got_request_exception``, logs the error, and passes an
-        :class:`~werkzeug.exceptions.InternalServerError` whose
-        ``original_exception`` is ``e`` to a registered 500 handler.
-        """
-        return errors.handle_exception(self, e)
+    trap_http_exception = errors.trap_http_exception
+    handle_http_exception = errors.handle_http_exception
+    handle_user_exception = errors.handle_user_exception
+    handle_exception = errors.handle_exception
 
     def log_exception(
         self,
@@ -915,17 +818,8 @@ class Microframe(Scaffold):
 
     # -- teardown --------------------------------------------------------------
 
-    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_request`` functions (innermost blueprint first)."""
-        pipeline.do_teardown_request(
-            self, sys.exc_info()[1] if exc is _sentinel else exc
-        )
-
-    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_appcontext`` functions in reverse registration order."""
-        pipeline.do_teardown_appcontext(
-            self, sys.exc_info()[1] if exc is _sentinel else exc
-        )
+    do_teardown_request = pipeline.do_teardown_request
+    do_teardown_appcontext = pipeline.do_teardown_appcontext
 
     # -- contexts and WSGI -----------------------------------------------------
 
@@ -954,16 +848,7 @@ class Microframe(Scaffold):
         with closing(EnvironBuilder(self, *args, **kwargs)) as made_up:
             return self.request_context(made_up.get_environ())
 
-    def wsgi_app(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """The WSGI application; wrap this (not the app) with WSGI middleware.
-
-        ``app.wsgi_app = ProxyFix(app.wsgi_app)`` keeps ``app`` itself usable.
-        The request's way through the app is described in
-        :mod:`microframe.pipeline`.
-        """
-        return pipeline.respond(self, environ, start_response)
+    wsgi_app = pipeline.respond
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -52,7 +52,7 @@ class CookieSigner:
         def derived(key: str | bytes) -> bytes:
             # A list, so that a bytearray key is one key, not a list of ints.
             return Signer(
-                [key],
+                [key],  # type: ignore[arg-type]
                 salt=salt,
                 key_derivation=key_derivation,
                 digest_method=digest_method,

@@ -31,7 +31,10 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def create_url_adapter(app: Microframe, request: Request | None) -> MapAdapter | None:
-    """``app.create_url_adapter``: the URL map bound to a request or to SERVER_NAME."""
+    """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
+
+    Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
+    """
     config = app.config
     if request is None:
         server_name = config["SERVER_NAME"]
@@ -60,7 +63,7 @@ def create_url_adapter(app: Microframe, request: Request | None) -> MapAdapter |
 def inject_url_defaults(
     app: Microframe, endpoint: str, values: dict[str, t.Any]
 ) -> None:
-    """Call the ``url_defaults`` functions that apply to ``endpoint``."""
+    """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
     from .pipeline import plan_for
 
     blueprint = endpoint.rpartition(".")[0] or None
@@ -71,7 +74,7 @@ def inject_url_defaults(
 def handle_url_build_error(
     app: Microframe, error: BuildError, endpoint: str, values: dict[str, t.Any]
 ) -> str:
-    """The first URL a ``url_build_error_handler`` returns, or the build error."""
+    """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
     latest: BuildError = error
     for handler in app.url_build_error_handlers:
         try:
@@ -122,13 +125,16 @@ def _quick_build(
 def url_for(
     app: Microframe,
     endpoint: str,
-    anchor: str | None,
-    method: str | None,
-    scheme: str | None,
-    external: bool | None,
-    values: dict[str, t.Any],
+    /,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
 ) -> str:
-    """``app.url_for``; the arguments are ``url_for``'s without underscores."""
+    """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
+    anchor, method, scheme, external = _anchor, _method, _scheme, _external
     req_ctx = _cv_request.get(None)
     if req_ctx is None:
         adapter = _adapter_outside_request(app, endpoint)

@@ -328,7 +328,7 @@ class _DeferredHeaders(Headers):
     first one that looks at the list makes it.
     """
 
-    _list = _Deferred()  # type: ignore[assignment]
+    _list = _Deferred()
 
     def __init__(self, content_type: str, length: str) -> None:
         self._pending = (content_type, length)
@@ -377,8 +377,10 @@ class Response(ResponseBase):
                 response, status, headers, mimetype, content_type, direct_passthrough
             )
             return
-        body = response.encode() if kind is str else response  # type: ignore[union-attr]
-        self.headers = _DeferredHeaders(label, str(len(body)))  # type: ignore[arg-type]
+        body = (
+            response.encode() if isinstance(response, str) else t.cast(bytes, response)
+        )
+        self.headers = _DeferredHeaders(label, str(len(body)))
         self.response = [body]
         self.direct_passthrough = direct_passthrough
         self._on_close = []
@@ -386,7 +388,7 @@ class Response(ResponseBase):
             self._status_code = 200
             self._status = "200 OK"
         else:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
