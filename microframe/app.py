@@ -769,14 +769,14 @@ class Microframe(Scaffold):
     ) -> t.Callable[..., t.Any]:
         """Wrap a coroutine function to run it to completion from sync code.
 
-        Uses asgiref, installed with ``pip install 'microframe[async]'``.
+        Uses asgiref, installed with ``pip install 'microframe-wsgi[async]'``.
         """
         try:
             from asgiref.sync import async_to_sync
         except ImportError:
             raise RuntimeError(
                 f"{describe_function(func)} is an async function, and running it"
-                " needs asgiref. Install it with: pip install 'microframe[async]'"
+                " needs asgiref. Install it with: pip install 'microframe-wsgi[async]'"
             ) from None
         return async_to_sync(func)
 

@@ -328,7 +328,8 @@ def process_response(app: Microframe, response: Response) -> Response:
     hooks = _hooks_of(app, ctx)
     for hook in hooks.after:
         response = _call(hooks, app, hook, response)
-    _store_session(app, ctx, response)
+    if ctx._session is not None or "HTTP_COOKIE" in ctx.request.environ:
+        _store_session(app, ctx, response)
     return response
 
 
@@ -338,9 +339,6 @@ def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> 
     if opened is None:
         # Never used: only a cookie that came with the request may need a
         # refresh (a permanent session) or a Vary header.
-        environ = ctx.request.environ
-        if "HTTP_COOKIE" not in environ:
-            return
         if interface.get_cookie_name(app) not in ctx.request.cookies:
             return
         opened = ctx._open_session()

@@ -137,7 +137,17 @@ def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Res
 def make_response(
     app: Microframe, rv: ft.ResponseReturnValue | HTTPException
 ) -> Response:
-    """``app.make_response``: turn a view's return value into a response."""
+    """Turn a view's return value into :attr:`~Microframe.response_class`.
+
+    Accepts str, bytes, dict and list (as JSON), an iterator or generator,
+    a response object, any WSGI callable, an HTTP error, and tuples
+    ``(body, status)``, ``(body, headers)`` and ``(body, status, headers)``.
+    """
+    kind = type(rv)
+    if kind is str:  # the most common value: nothing to unpack or check
+        return app.response_class(t.cast(str, rv))
+    if kind is dict:
+        return app.json.response(rv)
     body, status, headers = _unpack(app, rv)
     if body is None:
         raise TypeError(

@@ -372,7 +372,8 @@ class Response(ResponseBase):
         kind = type(response)
         label = None
         if not headers and content_type is None and (kind is str or kind is bytes):
-            label = _content_type_of(mimetype or self.default_mimetype)
+            mimetype = mimetype or self.default_mimetype
+            label = _content_types.get(mimetype) or _content_type_of(mimetype)  # type: ignore[arg-type]
         if label is None:
             super().__init__(
                 response, status, headers, mimetype, content_type, direct_passthrough

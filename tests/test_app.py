@@ -1528,7 +1528,7 @@ def test_async_without_asgiref(
 
     with pytest.raises(RuntimeError) as info:
         client.get("/")
-    assert "pip install 'microframe[async]'" in str(info.value)
+    assert "pip install 'microframe-wsgi[async]'" in str(info.value)
 
 
 # -- odds and ends -----------------------------------------------------------------
