@@ -15,7 +15,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def install_project(session: nox.Session, *groups: str) -> None:
-    """Install microframe and microframe-testing (editable) with dependency groups."""
+    """Install microframe-wsgi and -testing (editable) with dependency groups."""
     requirements: list[str] = []
     for group in groups:
         requirements.extend(nox.project.dependency_groups(PYPROJECT, group))
