@@ -163,11 +163,16 @@ class InlineFrame:
         self.width = width
 
     def _repr_html_(self) -> str:
+        # Where the frame cannot render (an untrusted notebook drops it, a
+        # static page has no server behind it), the link and the line remain.
         return str(
             Markup(
-                "<iframe src='{}' width='{}' height='{}' style='border: 1px solid"
-                " #ccc'></iframe>"
-            ).format(self.src, self.width, self.height)
+                "<div class='microframe-frame'><iframe src='{0}' width='{1}'"
+                " height='{2}' style='border: 1px solid #ccc'></iframe>"
+                "<p>The page is served at {3}. No frame above? Open the link (a"
+                " notebook that is not trusted, or a saved page, does not show"
+                " it inline).</p></div>"
+            ).format(self.src, self.width, self.height, _link(self.src))
         )
 
     def __repr__(self) -> str:
@@ -179,6 +184,11 @@ def _ipython() -> t.Any:
     module = sys.modules.get("IPython")
     get_ipython = getattr(module, "get_ipython", None)
     return get_ipython() if get_ipython is not None else None
+
+
+def running_in_ipython() -> bool:
+    """Whether this code runs under IPython (a notebook kernel or its shell)."""
+    return _ipython() is not None
 
 
 def display_frame(src: str, height: int = 400) -> InlineFrame | None:

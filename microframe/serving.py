@@ -16,8 +16,10 @@ checks (:mod:`microframe.access`).
 
 Nothing here touches process-wide state: no signal handlers, no
 ``sys.exit``, no logging configuration. The only shared things are a registry
-of running servers (so ``app.serve()`` twice returns the same handle, and one
-``atexit`` hook stops whatever still runs when the interpreter exits).
+of running servers (so ``app.serve()`` twice returns the same handle, a
+rebuilt notebook app replaces its predecessor's server, :func:`servers` lists
+them, :func:`stop_servers` stops them, and one ``atexit`` hook stops whatever
+still runs when the interpreter exits).
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from .notebook import InlineFrame
 
-__all__ = ["Server", "ServerBindError", "serve", "server_for"]
+__all__ = [
+    "Server",
+    "ServerBindError",
+    "serve",
+    "server_for",
+    "servers",
+    "stop_servers",
+]
 
 BACKENDS = ("werkzeug", "waitress")
 _DEFAULT_STOP_TIMEOUT = 5.0
@@ -222,14 +231,53 @@ def server_for(app: t.Any) -> Server | None:
     return None
 
 
-def _stop_all() -> None:
+def servers() -> list[Server]:
+    """Every server started by ``serve()`` that is still running, oldest first.
+
+    In a notebook, ``for server in microframe.servers(): print(server)`` shows
+    what is listening; :func:`stop_servers` stops them all.
+    """
     with _lock:
-        servers = list(_running.values())
-    for server in servers:
-        server.stop(timeout=1.0)
+        running = list(_running.values())
+    return [server for server in running if server.running]
+
+
+def stop_servers(timeout: float = _DEFAULT_STOP_TIMEOUT) -> bool:
+    """Stop every server started by ``serve()``; return whether all stopped cleanly.
+
+    Each gets up to ``timeout`` seconds for the requests it is handling (see
+    :meth:`Server.stop`).
+    """
+    with _lock:
+        running = list(_running.values())
+    clean = [server.stop(timeout) for server in running]  # stop every one
+    return all(clean)
+
+
+def _stop_all() -> None:
+    stop_servers(timeout=1.0)
 
 
 atexit.register(_stop_all)
+
+
+def _replaced(app: t.Any, replace: bool | None) -> list[Server]:
+    """The running servers of other apps named like ``app`` that it replaces.
+
+    ``replace=None`` replaces them only under IPython, where re-running a
+    cell builds a new app of the same name; ``True`` always, ``False`` never.
+    """
+    if replace is None:
+        replace = notebook.running_in_ipython()
+    if not replace:
+        return []
+    name = _app_name(app)
+    with _lock:
+        return [
+            server
+            for server in _running.values()
+            if server.app is not app and _app_name(server.app) == name
+        ]
 
 
 # -- serve() -------------------------------------------------------------------
@@ -247,6 +295,7 @@ def serve(
     allowed_hosts: t.Iterable[str] | None = None,
     threads: int | None = None,
     trust_proxy: bool | int | None = None,
+    replace: bool | None = None,
     **options: t.Any,
 ) -> Server:
     """Serve a WSGI app from a background thread; return once it listens.
@@ -257,7 +306,7 @@ def serve(
         else without a token logs a warning.
     :param port: the port; ``0`` picks a free one (see ``server.port``).
     :param backend: ``"werkzeug"`` (default) or ``"waitress"`` (needs
-        ``pip install 'microframe[waitress]'``).
+        ``pip install 'microframe-wsgi[waitress]'``).
     :param token: ``True`` for a new random token, or the token to require:
         the first visit needs ``?token=...`` (then a signed cookie is set) or
         an ``Authorization: Bearer`` header. Also turns on the ``Host`` and
@@ -275,10 +324,17 @@ def serve(
     :param trust_proxy: how many proxies' ``X-Forwarded-*`` headers to trust.
         ``None`` (default) trusts one when a proxy is configured or detected.
         ``X-Forwarded-Prefix`` is prepended to ``url_prefix``.
+    :param replace: whether to stop the running servers of other apps with
+        the same name first (one message on stderr says so). ``None``
+        (default) does so under IPython: re-running a notebook's cells builds
+        a new app, and its server replaces the old one's instead of leaving
+        it listening with the old code. ``False`` keeps them; ``True`` always
+        replaces them.
     :param options: waitress adjustments, for ``backend="waitress"``.
 
     Calling it again for an app that is serving returns the running server
     when the arguments are the same, and stops it first when they differ.
+    :func:`servers` lists the running servers, :func:`stop_servers` stops them.
     """
     if backend not in BACKENDS:
         raise ValueError(
@@ -322,6 +378,14 @@ def serve(
             if current._key == key:
                 return current
             current.stop()
+        for old in _replaced(app, replace):
+            old.stop()
+            print(
+                f" * Stopped the server of the earlier app {_app_name(app)!r} at"
+                f" {old.url}: this app of the same name replaces it"
+                " (serve(replace=False) keeps both).",
+                file=sys.stderr,
+            )
         server = _start(
             app,
             host,
@@ -372,7 +436,7 @@ def _require_waitress() -> None:
     except ImportError:
         raise RuntimeError(
             "backend='waitress' needs the waitress package. Install it with:"
-            " pip install 'microframe[waitress]'"
+            " pip install 'microframe-wsgi[waitress]'"
         ) from None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 import typing as t
@@ -201,10 +202,23 @@ def test_display_without_ipython_returns_the_frame(
     assert frame.src == f"{server.url}/items/2?token=tok"
     assert frame.height == 250
     assert repr(frame) == f"<InlineFrame {frame.src!r} height=250>"
+    src = f"{server.url}/items/2?token=tok"
     assert frame._repr_html_() == (
-        f"<iframe src='{server.url}/items/2?token=tok' width='100%' height='250'"
-        " style='border: 1px solid #ccc'></iframe>"
+        f"<div class='microframe-frame'><iframe src='{src}' width='100%'"
+        " height='250' style='border: 1px solid #ccc'></iframe>"
+        f"<p>The page is served at <a href='{src}' target='_blank' rel='noopener'>"
+        f"{src}</a>. No frame above? Open the link (a notebook that is not trusted,"
+        " or a saved page, does not show it inline).</p></div>"
     )
+
+
+def test_frame_leaves_a_link_where_it_cannot_render() -> None:
+    # An untrusted notebook strips the iframe: the link and the line remain.
+    html = InlineFrame("/user/me/proxy/8000/?a=1&b=<2>")._repr_html_()
+    shown = re.sub(r"<iframe.*?</iframe>", "", html)
+    assert "<a href='/user/me/proxy/8000/?a=1&amp;b=&lt;2&gt;'" in shown
+    assert "The page is served at" in shown
+    assert "Open the link" in shown
 
 
 def test_display_under_ipython_shows_the_frame(
