@@ -25,6 +25,7 @@ still runs when the interpreter exits).
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import sys
 import threading
@@ -37,7 +38,7 @@ from .backends import Backend, ThreadedServer, WaitressServer, bind, logger
 from .backends import ServerBindError as ServerBindError
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from .notebook import InlineFrame
 
@@ -464,6 +465,8 @@ def _start(
         wsgi: WSGIApplication = app
         if prefix:
             wsgi = mounting.mount({prefix: wsgi})
+        if trust_proxy != 0:  # None, True or a number of proxies
+            wsgi = notebook.JupyterProxyFix(wsgi, bound_port)
         if hops:
             wsgi = mounting.ProxyFix(
                 wsgi, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
@@ -471,12 +474,16 @@ def _start(
             if backend == "waitress":
                 options = {"clear_untrusted_proxy_headers": False, **options}
         if token is not None or allowed_hosts is not None:
-            wsgi = access.AccessGuard(
-                wsgi,
-                token=token,
-                served_hosts=(host, sock.getsockname()[0]),
-                port=bound_port,
-                allowed_hosts=(*(allowed_hosts or ()), *_proxy_host(proxy_base)),
+            wsgi = _GuardByHost(
+                functools.partial(
+                    access.AccessGuard,
+                    wsgi,
+                    token=token,
+                    served_hosts=(host, sock.getsockname()[0]),
+                    port=bound_port,
+                ),
+                (*(allowed_hosts or ()), *_proxy_host(proxy_base)),
+                bound_port,
             )
         impl: Backend
         if backend == "werkzeug":
@@ -498,6 +505,44 @@ def _start(
     )
     impl.start()
     return server
+
+
+class _GuardByHost:
+    """The access checks, also answering to the host Jupyter's proxy was asked at.
+
+    A request that jupyter-server-proxy forwarded names the Jupyter server's
+    host (``hub.example.org``) in ``Host``: the host the displayed link points
+    at. Such a request gets a guard that allows that host too (see
+    :func:`microframe.notebook.proxied_host`); any other gets the plain one.
+    """
+
+    _MOST_HOSTS = 16
+
+    def __init__(
+        self,
+        make: t.Callable[..., access.AccessGuard],
+        allowed_hosts: tuple[str, ...],
+        port: int,
+    ) -> None:
+        self._make = make
+        self._allowed = allowed_hosts
+        self._port = port
+        self._direct = make(allowed_hosts=allowed_hosts)
+        self._proxied: dict[str, access.AccessGuard] = {}
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        host = notebook.proxied_host(environ, self._port)
+        if host is None:
+            return self._direct(environ, start_response)
+        guard = self._proxied.get(host)
+        if guard is None:
+            if len(self._proxied) >= self._MOST_HOSTS:
+                self._proxied.clear()
+            guard = self._make(allowed_hosts=(*self._allowed, host))
+            self._proxied[host] = guard
+        return guard(environ, start_response)
 
 
 def _proxy_hops(trust_proxy: bool | int | None, proxy_base: str | None) -> int:
