@@ -101,3 +101,30 @@ def test_first_cell_says_what_to_install(path: Path) -> None:
     for module in ("requests", "pytest", "gunicorn", "microframe_testing"):
         if re.search(rf"^\s*(import|from) {module}\b|-m\", \"{module}", code, re.M):
             assert f'"{module}"' in first, f"{path.name} uses {module}: check it first"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
+def test_first_cell_names_a_missing_package(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    cells = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    first = "".join(cells[0]["source"])
+    install = re.search(r"^# %pip install (.+)$", first, re.M)
+    assert install
+    exec(first, {})  # everything is installed here: it says so
+    assert capsys.readouterr().out.startswith("Installed: microframe")
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "microframe" else real(name, *a),
+    )
+    with pytest.raises(ModuleNotFoundError) as info:
+        exec(first, {})
+    assert str(info.value) == (
+        "This notebook needs microframe, which this kernel cannot import. Install it"
+        f" with: %pip install {install[1]} (then restart the kernel)."
+    )
