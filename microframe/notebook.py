@@ -84,11 +84,11 @@ def jupyter_context(environ: WSGIEnvironment, port: int) -> str | None:
     Jupyter server, on this machine) whose context path ends in
     ``/proxy/<port>`` of this server counts.
     """
-    from .access import is_loopback
-
     context = str(environ.get(CONTEXT_HEADER, "")).rstrip("/")
     if not context.endswith(f"/proxy/{port}"):
         return None
+    from .access import is_loopback
+
     peer = environ.get("werkzeug.proxy_fix.orig", environ).get("REMOTE_ADDR", "")
     return context if is_loopback(str(peer)) else None
 

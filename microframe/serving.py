@@ -247,7 +247,7 @@ def stop_servers(timeout: float = _DEFAULT_STOP_TIMEOUT) -> bool:
     """Stop every server started by ``serve()``; return whether all stopped cleanly.
 
     Each gets up to ``timeout`` seconds for the requests it is handling (see
-    :meth:`Server.stop`).
+    :meth:`microframe.Server.stop`).
     """
     with _lock:
         running = list(_running.values())
@@ -324,7 +324,10 @@ def serve(
         for werkzeug, waitress's default of 4 for waitress).
     :param trust_proxy: how many proxies' ``X-Forwarded-*`` headers to trust.
         ``None`` (default) trusts one when a proxy is configured or detected.
-        ``X-Forwarded-Prefix`` is prepended to ``url_prefix``.
+        ``X-Forwarded-Prefix`` is prepended to ``url_prefix``. A request
+        jupyter-server-proxy forwards from this machine is served at its
+        ``<base>/proxy/<port>`` path in any case, except with ``False`` (see
+        :class:`~microframe.notebook.JupyterProxyFix`).
     :param replace: whether to stop the running servers of other apps with
         the same name first (one message on stderr says so). ``None``
         (default) does so under IPython: re-running a notebook's cells builds
