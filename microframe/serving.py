@@ -17,9 +17,10 @@ checks (:mod:`microframe.access`).
 Nothing here touches process-wide state: no signal handlers, no
 ``sys.exit``, no logging configuration. The only shared things are a registry
 of running servers (so ``app.serve()`` twice returns the same handle, a
-rebuilt notebook app replaces its predecessor's server, :func:`servers` lists
-them, :func:`stop_servers` stops them, and one ``atexit`` hook stops whatever
-still runs when the interpreter exits).
+rebuilt notebook app replaces its predecessor's server,
+:func:`~microframe.servers` lists them, :func:`~microframe.stop_servers` stops
+them, and one ``atexit`` hook stops whatever still runs when the interpreter
+exits).
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def servers() -> list[Server]:
     """Every server started by ``serve()`` that is still running, oldest first.
 
     In a notebook, ``for server in microframe.servers(): print(server)`` shows
-    what is listening; :func:`stop_servers` stops them all.
+    what is listening; :func:`~microframe.stop_servers` stops them all.
     """
     with _lock:
         running = list(_running.values())
@@ -338,7 +339,8 @@ def serve(
 
     Calling it again for an app that is serving returns the running server
     when the arguments are the same, and stops it first when they differ.
-    :func:`servers` lists the running servers, :func:`stop_servers` stops them.
+    :func:`~microframe.servers` lists the running servers,
+    :func:`~microframe.stop_servers` stops them.
     """
     if backend not in BACKENDS:
         raise ValueError(
