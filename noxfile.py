@@ -15,7 +15,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def install_project(session: nox.Session, *groups: str) -> None:
-    """Install microframe and microframe-testing (editable) with dependency groups."""
+    """Install microframe-wsgi and -testing (editable) with dependency groups."""
     requirements: list[str] = []
     for group in groups:
         requirements.extend(nox.project.dependency_groups(PYPROJECT, group))
@@ -30,6 +30,8 @@ def tests(session: nox.Session) -> None:
         "pytest",
         # The built site is checked by the docs session, after it builds it.
         "--ignore=tests/test_docs.py",
+        # Needs a Jupyter server with jupyter-server-proxy: the proxy session.
+        "--ignore=tests/test_jupyter_proxy.py",
         "--cov",
         "--cov-branch",
         "--cov-report=term",
@@ -70,6 +72,33 @@ def docs(session: nox.Session) -> None:
         "sphinx-build", "-nW", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
     session.run("pytest", "tests/test_docs.py")
+
+
+@nox.session
+def readme(session: nox.Session) -> None:
+    """Run the README's commands as written, in a fresh copy of the checkout."""
+    install_project(session, "readme")
+    session.run(
+        "pytest",
+        "tests/test_readme.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"MICROFRAME_README_FRESH": "1"},
+    )
+
+
+@nox.session
+def proxy(session: nox.Session) -> None:
+    """Serve apps through a real Jupyter server with jupyter-server-proxy."""
+    install_project(session, "proxy")
+    session.run(
+        "pytest",
+        "tests/test_jupyter_proxy.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+    )
 
 
 @nox.session

@@ -20,7 +20,7 @@ from benchmarks.timing import Scenario
 
 SCALES = {"µs per request": 1e6, "ms": 1e3}
 PACKAGES = (
-    "microframe", "microframe-testing", "flask", "werkzeug", "jinja2",
+    "microframe-wsgi", "microframe-wsgi-testing", "flask", "werkzeug", "jinja2",
     "bottle", "falcon", "gunicorn",
 )  # fmt: skip
 
