@@ -85,6 +85,8 @@ _PLANNED_ATTRIBUTES = frozenset(
         "teardown_appcontext_funcs",
     }
 )
+# Methods the plan looks at: setting one on the instance rebuilds it too.
+_PLANNED_METHODS = frozenset({"inject_url_defaults"})
 
 
 class _DefaultEnvironment:
@@ -304,10 +306,11 @@ class Microframe(Scaffold):
         self.template_context_processors[None] = [_default_template_ctx_processor]
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        if name in _PLANNED_ATTRIBUTES:
+        planned = name in _PLANNED_ATTRIBUTES
+        if planned:
             value = self._watched(value)
         super().__setattr__(name, value)
-        if name in _PLANNED_ATTRIBUTES:
+        if planned or name in _PLANNED_METHODS:
             self._registrations_changed()
 
     def _watched(self, value: t.Any) -> t.Any:
@@ -322,7 +325,7 @@ class Microframe(Scaffold):
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
-        if name in _PLANNED_ATTRIBUTES:
+        if name in _PLANNED_ATTRIBUTES or name in _PLANNED_METHODS:
             self._registrations_changed()
 
     def _check_setup_finished(self, f_name: str) -> None:

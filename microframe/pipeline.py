@@ -27,6 +27,7 @@ import sys
 import typing as t
 
 from .globals import _cv_app, _cv_request
+from .hooks import inherited
 from .signals import (
     appcontext_tearing_down,
     request_finished,
@@ -102,6 +103,12 @@ class Plan:
         self.teardown_appcontext = self._synced(reversed(app.teardown_appcontext_funcs))
         #: Whether the session is opened only when something uses it.
         self.lazy_session = _opens_lazily(app.session_interface)
+        #: Whether ``url_for`` must call ``inject_url_defaults``: some
+        #: ``url_defaults`` function exists, or the method is overridden.
+        self.inject_impl = type(app).inject_url_defaults
+        self.injects_url_defaults = any(app.url_default_functions.values()) or (
+            not inherited(app, "inject_url_defaults")
+        )
 
     def _synced(self, funcs: cabc.Iterable[_Hook]) -> tuple[_Hook, ...]:
         if self.presynced:
@@ -158,6 +165,7 @@ def plan_for(app: Microframe) -> Plan:
         or plan.generation != app._generation
         or plan.session_interface is not app.session_interface
         or plan.sync is not sync
+        or plan.inject_impl is not type(app).inject_url_defaults
     ):
         plan = app._plan = Plan(app, sync)
     return plan

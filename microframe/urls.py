@@ -20,7 +20,6 @@ from werkzeug.routing import BuildError, MapAdapter
 from werkzeug.wsgi import get_host
 
 from .globals import _cv_app, _cv_request
-from .hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Microframe
@@ -58,6 +57,12 @@ def create_url_adapter(app: Microframe, request: Request | None) -> MapAdapter |
     return url_map.bind_to_environ(
         request.environ, server_name=config["SERVER_NAME"], subdomain=fixed_subdomain
     )
+
+
+def _plan_for(app: Microframe) -> t.Any:
+    from .pipeline import plan_for
+
+    return plan_for(app)
 
 
 def inject_url_defaults(
@@ -114,7 +119,12 @@ def _quick_build(
     if None in values.values():
         values = {key: value for key, value in values.items() if value is not None}
     rule = plan.rule
-    if not rule.suitable_for(values, method):
+    if method is None and plan.plain:
+        # No defaults and no method to check: suitable when every argument
+        # is given (werkzeug's suitable_for, decided from the rule up front).
+        if not plan.arguments <= values.keys():
+            return None
+    elif not rule.suitable_for(values, method):
         return None
     built = rule.build(values)
     if built is None:
@@ -150,7 +160,8 @@ def url_for(
             f"url_for({endpoint!r}, _scheme={scheme!r}) needs _external=True:"
             " a scheme only appears in an absolute URL."
         )
-    if app.url_default_functions or not inherited(app, "inject_url_defaults"):
+    plan = req_ctx._plan if req_ctx is not None and req_ctx._plan else _plan_for(app)
+    if plan.injects_url_defaults:
         app.inject_url_defaults(endpoint, values)
     url = None if absolute else _quick_build(adapter, endpoint, values, method)
     if url is None:
