@@ -348,6 +348,20 @@ def _set_flask_alias(ctx: click.Context, param: click.Parameter, value: bool) ->
             os.environ.setdefault(f"MICROFRAME_{name}", flask_value)
 
 
+def _refuse_flask_command(ctx: click.Context, name: str) -> None:
+    """Say how to get ``name`` if a Flask extension provides it."""
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group="flask.commands", name=name):
+        raise click.UsageError(
+            f"No such command {name!r}. A Flask extension provides it (the"
+            f" 'flask.commands' entry point {entry_point.value!r}), and Flask"
+            " extensions need the Flask alias: run 'microframe --flask-alias"
+            f" {name} ...' or set MICROFRAME_FLASK_ALIAS=1.",
+            ctx,
+        )
+
+
 # Eager and after --env-file, so MICROFRAME_FLASK_ALIAS may come from a file,
 # and before --app, which then sees FLASK_APP.
 _flask_alias_option = click.Option(
@@ -462,7 +476,12 @@ class MicroframeGroup(AppGroup):
             return None
 
         _enter_app_context(ctx, app)
-        return app.cli.get_command(ctx, name)
+        command = app.cli.get_command(ctx, name)
+
+        if command is None and not flask_alias_installed():
+            _refuse_flask_command(ctx, name)
+
+        return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands, reporting app load errors."""

@@ -11,7 +11,7 @@ only works with it when ``flask`` *is* microframe::
     from flask_login import LoginManager  # now imports microframe
 
 :func:`install_flask_alias` puts modules named ``flask``, ``flask.globals``,
-``flask.cli``, ... into :data:`sys.modules`. Most are microframe's own modules
+``flask.cli``, ... into ``sys.modules``. Most are microframe's own modules
 (``flask.globals`` *is* :mod:`microframe.globals`); where Flask's names differ
 a small module forwards to microframe's and adds Flask's names (``Flask`` for
 :class:`~microframe.Microframe`, ``FlaskClient``, ``FlaskGroup``,
@@ -34,9 +34,6 @@ import typing as t
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from types import FunctionType, ModuleType
-
-if t.TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterator
 
 __all__ = [
     "FLASK_COMPAT_VERSION",
@@ -135,12 +132,14 @@ def _package_module(name: str, doc: str | None) -> ModuleType:
     # submodule instead of finding files somewhere.
     module.__path__ = []
     module.__spec__ = ModuleSpec(name, None, is_package=True)
-    module.__spec__.submodule_search_locations = []
     return module
 
 
 def _build() -> dict[str, ModuleType]:
-    """Import microframe's modules and make the ``flask`` ones; no side effects."""
+    """Import microframe's modules and make the ``flask`` ones.
+
+    Nothing is put into ``sys.modules`` under Flask's names here.
+    """
     modules: dict[str, ModuleType] = {}
 
     for name, (source_name, renames) in _MODULES.items():
@@ -243,7 +242,7 @@ def flask_alias_installed() -> bool:
 def install_flask_alias() -> ModuleType:
     """Make ``import flask`` and its submodules resolve to microframe.
 
-    Process-wide: it changes :data:`sys.modules` until
+    Process-wide: it changes ``sys.modules`` until
     :func:`uninstall_flask_alias`. Call it before anything imports ``flask``.
     Calling it again does nothing. Returns the ``flask`` module.
 
@@ -272,7 +271,7 @@ def uninstall_flask_alias() -> None:
     Flask (if installed) can be imported again.
 
     Modules imported while the alias was on (extensions, say) keep the
-    microframe objects they imported; remove them from :data:`sys.modules`
+    microframe objects they imported; remove them from ``sys.modules``
     too if they must import the real Flask afresh. Does nothing when the
     alias is not installed.
     """
@@ -285,7 +284,7 @@ def uninstall_flask_alias() -> None:
 
 
 @contextmanager
-def flask_alias() -> Iterator[ModuleType]:
+def flask_alias() -> t.Iterator[ModuleType]:
     """Install the Flask alias for a ``with`` block; give the ``flask`` module.
 
     The alias is removed at the end unless it was already installed before

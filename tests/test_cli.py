@@ -1356,7 +1356,36 @@ def test_without_the_alias_flask_commands_are_not_loaded(flask_project: Path) ->
     result = run_microframe(flask_project, "--app", "shop", "greet", "hello")
 
     assert result.returncode == 2
-    assert "Error: No such command 'greet'." in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: No such command 'greet'. A Flask extension provides it (the"
+        " 'flask.commands' entry point 'flask_fakeext:greet'), and Flask extensions"
+        " need the Flask alias: run 'microframe --flask-alias greet ...' or set"
+        " MICROFRAME_FLASK_ALIAS=1."
+    )
+
+
+def test_flask_extension_command_without_the_alias_in_process(
+    monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    entry_point = importlib.metadata.EntryPoint(
+        name="db", value="flask_migrate.cli:db", group="flask.commands"
+    )
+
+    def fake_entry_points(**params: t.Any) -> list[importlib.metadata.EntryPoint]:
+        if params.get("group") != "flask.commands":
+            return []
+        return [ep for ep in [entry_point] if params.get("name") == ep.name]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
+    group = MicroframeGroup(create_app=lambda: Microframe("shop"))
+
+    result = runner.invoke(group, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "'flask.commands' entry point 'flask_migrate.cli:db'" in result.stderr
+
+    result = runner.invoke(group, ["nope"])
+    assert result.exit_code == 2
+    assert "Error: No such command 'nope'.\n" in result.stderr
 
 
 def test_flask_alias_option_refused_after_flask(runner: CliRunner) -> None:
