@@ -256,8 +256,10 @@ def install_flask_alias() -> ModuleType:
         if "flask" in sys.modules:
             _refuse("flask")
 
-        for name in list(sys.modules):
-            if _is_flask_name(name):
+        # Entries left from an earlier install (someone removed 'flask' only)
+        # are ours, and replaced below.
+        for name, module in list(sys.modules.items()):
+            if _is_flask_name(name) and module is not _added.get(name):
                 _refuse(name)
 
         modules = _build()

@@ -172,9 +172,14 @@ def test_install_is_idempotent() -> None:
         modules = dict(sys.modules)
         second = install_flask_alias()
         print(first is second, dict(sys.modules) == modules, flask_alias_installed())
+
+        del sys.modules["flask"]  # the submodules stay behind
+        third = install_flask_alias()
+        import flask, flask.views
+        print(third is flask, flask.views.http_method_funcs is not None)
     """).stdout.splitlines()
 
-    assert out == ["False False", "True True True"]
+    assert out == ["False False", "True True True", "True True"]
 
 
 def test_uninstall_restores_the_real_flask() -> None:
