@@ -1,6 +1,8 @@
 """Development sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``.
 
 ``nox -s bench`` (not run by default) times microframe against Flask and its peers.
+``nox -s extensions`` (not run by default) runs Flask's popular extensions on
+microframe through the Flask alias.
 """
 
 from __future__ import annotations
@@ -32,10 +34,29 @@ def tests(session: nox.Session) -> None:
         "--ignore=tests/test_docs.py",
         # Needs a Jupyter server with jupyter-server-proxy: the proxy session.
         "--ignore=tests/test_jupyter_proxy.py",
+        # Flask's extensions need their own environment: the extensions session.
+        "--ignore=tests/extensions",
         "--cov",
         "--cov-branch",
         "--cov-report=term",
         "--cov-fail-under=90",
+        *session.posargs,
+    )
+
+
+@nox.session
+def extensions(session: nox.Session) -> None:
+    """Run Flask's popular extensions on microframe through the Flask alias.
+
+    Each of tests/extensions is an example app using one extension on a
+    microframe app; the ini option installs the alias before collection.
+    """
+    install_project(session, "extensions")
+    session.run(
+        "pytest",
+        "tests/extensions",
+        "-o",
+        "microframe_flask_alias=true",
         *session.posargs,
     )
 
