@@ -1,6 +1,8 @@
 """Development sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``.
 
 ``nox -s bench`` (not run by default) times microframe against Flask and its peers.
+``nox -s extensions`` (not run by default) runs Flask's popular extensions on
+microframe through the Flask alias.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def install_project(session: nox.Session, *groups: str) -> None:
-    """Install microframe and microframe-testing (editable) with dependency groups."""
+    """Install microframe-wsgi and -testing (editable) with dependency groups."""
     requirements: list[str] = []
     for group in groups:
         requirements.extend(nox.project.dependency_groups(PYPROJECT, group))
@@ -30,10 +32,31 @@ def tests(session: nox.Session) -> None:
         "pytest",
         # The built site is checked by the docs session, after it builds it.
         "--ignore=tests/test_docs.py",
+        # Needs a Jupyter server with jupyter-server-proxy: the proxy session.
+        "--ignore=tests/test_jupyter_proxy.py",
+        # Flask's extensions need their own environment: the extensions session.
+        "--ignore=tests/extensions",
         "--cov",
         "--cov-branch",
         "--cov-report=term",
         "--cov-fail-under=90",
+        *session.posargs,
+    )
+
+
+@nox.session
+def extensions(session: nox.Session) -> None:
+    """Run Flask's popular extensions on microframe through the Flask alias.
+
+    Each of tests/extensions is an example app using one extension on a
+    microframe app; the ini option installs the alias before collection.
+    """
+    install_project(session, "extensions")
+    session.run(
+        "pytest",
+        "tests/extensions",
+        "-o",
+        "microframe_flask_alias=true",
         *session.posargs,
     )
 
@@ -73,10 +96,37 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def readme(session: nox.Session) -> None:
+    """Run the README's commands as written, in a fresh copy of the checkout."""
+    install_project(session, "readme")
+    session.run(
+        "pytest",
+        "tests/test_readme.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"MICROFRAME_README_FRESH": "1"},
+    )
+
+
+@nox.session
+def proxy(session: nox.Session) -> None:
+    """Serve apps through a real Jupyter server with jupyter-server-proxy."""
+    install_project(session, "proxy")
+    session.run(
+        "pytest",
+        "tests/test_jupyter_proxy.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+    )
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Check the benchmark apps answer alike, then time microframe against its peers.
 
-    ``nox -s bench -- --quick`` is a ~30 s smoke run; a full run rewrites
+    ``nox -s bench -- --quick`` is a ~40 s smoke run; a full run rewrites
     ``benchmarks/RESULTS.md``. Not a default session: its numbers are not a test.
     """
     install_project(session, "bench")

@@ -1,6 +1,6 @@
 """``python -m benchmarks [--quick] [--only SCENARIO ...] [--output PATH|--no-write]``.
 
-Checks that all apps answer alike, then runs the five scenarios in one process,
+Checks that all apps answer alike, then runs the six scenarios in one process,
 prints a table per scenario and, last, one line with microframe's ratios. A full run
 rewrites ``benchmarks/RESULTS.md``; a ``--quick`` smoke run writes nothing unless
 ``--output`` is given.
@@ -14,9 +14,18 @@ import sys
 import time
 from dataclasses import dataclass
 
-from benchmarks import clients, coldstart, http_load, inprocess, report, serving
+from benchmarks import (
+    clients,
+    coldstart,
+    hotspots,
+    http_load,
+    inprocess,
+    realapp,
+    report,
+    serving,
+)
 from benchmarks.apps import FRAMEWORKS
-from benchmarks.check import MismatchError, check_all
+from benchmarks.check import MismatchError, WSGIApp, check_all
 from benchmarks.endpoints import ENDPOINTS
 from benchmarks.timing import SCENARIOS, Rounds, Scenario
 
@@ -44,6 +53,7 @@ FULL = Settings(
         "coldstart": (15, 20.0),
         "serving": (9, 8.0),
         "gunicorn": (15, 25.0),
+        "realapp": (25, 35.0),
     },
     batch_seconds=0.04,
     gunicorn_requests=400,
@@ -56,6 +66,7 @@ QUICK = Settings(
         "coldstart": (3, 3.0),
         "serving": (3, 2.0),
         "gunicorn": (5, 4.0),
+        "realapp": (5, 5.0),
     },
     batch_seconds=0.012,
     gunicorn_requests=150,
@@ -67,7 +78,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.partition("\n\n")[2]
     )
-    parser.add_argument("--quick", action="store_true", help="a ~30 s smoke run")
+    parser.add_argument("--quick", action="store_true", help="a ~40 s smoke run")
     parser.add_argument(
         "--only",
         nargs="+",
@@ -78,6 +89,26 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--output", help=f"write the results here (default {RESULTS})")
     parser.add_argument("--no-write", action="store_true", help="write no results file")
     return parser.parse_args(argv)
+
+
+def profiles(
+    scenarios: dict[str, Scenario],
+    apps: dict[str, WSGIApp],
+    real_apps: dict[str, realapp.RealApp],
+) -> dict[str, list[str]]:
+    """microframe's profile of each in-process request whose target was missed."""
+    found = {}
+    for target in report.missed(scenarios):
+        if target.scenario == "inprocess":
+            endpoint = next(e for e in ENDPOINTS if e.name == target.row)
+            app, cookie = apps["microframe"], ""
+        elif target.scenario == "realapp":
+            endpoint = next(e for e in realapp.REAL_ENDPOINTS if e.name == target.row)
+            app, cookie = real_apps["microframe"].app, real_apps["microframe"].cookie
+        else:
+            continue
+        found[target.short] = hotspots.request_profile(app, endpoint, cookie)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,13 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     frameworks = ["flask", *(name for name in FRAMEWORKS if name != "flask")]
     try:
         apps = check_all(frameworks)
+        real_apps = realapp.check_real_apps()
     except MismatchError as error:
         print(f"Nothing was timed: {error}", file=sys.stderr)
         return 1
     check_line = (
         f"Checked first: all {len(frameworks)} apps answer the {len(ENDPOINTS)}"
         " endpoints as Flask does in process; the test-client and HTTP scenarios"
-        " check their own responses the same way before timing."
+        " check their own responses the same way before timing. The"
+        f" {len(real_apps)} real apps answer their {len(realapp.REAL_ENDPOINTS)}"
+        " endpoints, logged in, as Flask's does (microframe: every header; the"
+        " session cookies decode to the same session)."
     )
     print(check_line, flush=True)
 
@@ -113,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.gunicorn_requests,
             settings.gunicorn_limit,
         ),
+        "realapp": lambda: realapp.run(real_apps, rounds("realapp"), batch),
     }
     scenarios: dict[str, Scenario] = {}
     for key in wanted:
@@ -129,13 +165,18 @@ def main(argv: list[str] | None = None) -> int:
     output = options.output or (None if options.quick else RESULTS)
     if output and not options.no_write:
         command = report.command_line(argv)
+        started = time.perf_counter()
+        shown = profiles(scenarios, apps, real_apps)
         with open(output, "w", encoding="utf-8") as results:
             results.write(
                 report.results_markdown(
-                    scenarios, command, seconds, check_line, load_before
+                    scenarios, command, seconds, check_line, load_before, shown
                 )
             )
-        print(f"Wrote {output}.")
+        print(
+            f"Wrote {output}, with {len(shown)} profiles of missed targets"
+            f" ({time.perf_counter() - started:.0f} s)."
+        )
     print(report.summary_line(scenarios))
     return 0
 

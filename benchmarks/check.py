@@ -1,6 +1,7 @@
 """Check that every app answers every endpoint the way Flask does, before any timing.
 
-``python -m benchmarks.check`` runs it alone (``nox -s bench`` runs it first).
+``python -m benchmarks.check`` runs it alone (``nox -s bench`` runs it first), for
+these apps and for the real apps (``benchmarks/realapp.py`` holds that check).
 microframe must match Flask byte for byte: status line, headers' Content-Type and
 body. The other frameworks must match Flask's status code, Content-Type (compared
 case-insensitively, as MIME types and charsets are) and body, where JSON bodies are
@@ -10,11 +11,12 @@ way).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import sys
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks.apps import FRAMEWORKS, module_name
 from benchmarks.endpoints import ENDPOINTS, Endpoint, fresh_environs
@@ -29,6 +31,8 @@ class Reply:
     status: str
     content_type: str
     body: bytes
+    #: Every header as sent; not compared by ``==`` (the check says which count).
+    headers: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def code(self) -> int:
@@ -44,15 +48,18 @@ def load_app(framework: str) -> WSGIApp:
     return t.cast(WSGIApp, importlib.import_module(module_name(framework)).app)
 
 
-def call(app: WSGIApp, endpoint: Endpoint) -> Reply:
-    """Send ``endpoint`` through ``app`` as a server would, closing the iterable."""
+def call(app: WSGIApp, endpoint: Endpoint, cookie: str = "") -> Reply:
+    """Send ``endpoint`` through ``app`` as a server would, closing the iterable.
+
+    ``cookie`` is the request's ``Cookie`` header, if it carries one.
+    """
     started: list[t.Any] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
         started[:] = [status, headers]
         return lambda data: None
 
-    (environ,) = fresh_environs(endpoint, 1)
+    (environ,) = fresh_environs(endpoint, 1, cookie)
     iterable = app(environ, start_response)
     try:
         body = b"".join(iterable)
@@ -62,15 +69,15 @@ def call(app: WSGIApp, endpoint: Endpoint) -> Reply:
             close()
     status, headers = started
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-    return Reply(status, content_type, body)
+    return Reply(status, content_type, body, tuple(headers))
 
 
-def _normal_type(content_type: str) -> str:
+def normal_type(content_type: str) -> str:
     return content_type.replace(" ", "").lower()
 
 
-def _same_body(reply: Reply, expected: Reply) -> bool:
-    if _normal_type(expected.content_type).startswith("application/json"):
+def same_body(reply: Reply, expected: Reply) -> bool:
+    if normal_type(expected.content_type).startswith("application/json"):
         try:
             return bool(json.loads(reply.body) == json.loads(expected.body))
         except ValueError:
@@ -78,7 +85,7 @@ def _same_body(reply: Reply, expected: Reply) -> bool:
     return reply.body == expected.body
 
 
-def _body_difference(expected: bytes, got: bytes) -> str:
+def body_difference(expected: bytes, got: bytes) -> str:
     at = next(
         (i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
         min(len(expected), len(got)),
@@ -100,13 +107,13 @@ def differences(framework: str, reply: Reply, expected: Reply) -> list[str]:
         return found
     if reply.code != expected.code:
         found.append(f"expected status {expected.status!r} but got {reply.status!r}")
-    if _normal_type(reply.content_type) != _normal_type(expected.content_type):
+    if normal_type(reply.content_type) != normal_type(expected.content_type):
         found.append(
             f"expected Content-Type {expected.content_type!r}"
             f" but got {reply.content_type!r}"
         )
-    if not _same_body(reply, expected):
-        found.append(_body_difference(expected.body, reply.body))
+    if not same_body(reply, expected):
+        found.append(body_difference(expected.body, reply.body))
     return found
 
 
@@ -135,17 +142,37 @@ def check_all(frameworks: t.Sequence[str] = FRAMEWORKS) -> dict[str, WSGIApp]:
 
 
 def main() -> int:
-    frameworks = [name for name in FRAMEWORKS if name != "flask"]
+    from benchmarks.realapp import REAL_ENDPOINTS, REAL_FRAMEWORKS, check_real_apps
+
+    # (what is checked, the check, what success means)
+    checks: list[tuple[str, t.Callable[[], object], str]] = [
+        (
+            framework,
+            functools.partial(check_all, [framework]),
+            f"{len(ENDPOINTS)} endpoints answer as Flask's do",
+        )
+        for framework in FRAMEWORKS
+        if framework != "flask"
+    ]
+    checks += [
+        (
+            f"{framework} real app",
+            functools.partial(check_real_apps, [framework]),
+            f"{len(REAL_ENDPOINTS)} endpoints, logged in, answer as Flask's do",
+        )
+        for framework in REAL_FRAMEWORKS
+        if framework != "flask"
+    ]
     failed = 0
-    for framework in frameworks:
+    for name, check, success in checks:
         try:
-            check_all([framework])
+            check()
         except MismatchError as error:
             failed += 1
-            print(f"FAILED {framework}: {error}", file=sys.stderr)
+            print(f"FAILED {name}: {error}", file=sys.stderr)
         else:
-            print(f"ok {framework}: {len(ENDPOINTS)} endpoints answer as Flask's do")
-    print(f"check: {len(frameworks) - failed} passed, {failed} failed")
+            print(f"ok {name}: {success}")
+    print(f"check: {len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -137,7 +137,7 @@ def client_batch(
 
 
 def run(apps: dict[str, WSGIApp], rounds: Rounds, batch_seconds: float) -> Scenario:
-    """Time each client per endpoint and over all five, round after round."""
+    """Time each client per endpoint and over all of them, round after round."""
     clients = clients_for(apps)
     verify(clients, apps)
     scenario = Scenario(
@@ -152,7 +152,7 @@ def run(apps: dict[str, WSGIApp], rounds: Rounds, batch_seconds: float) -> Scena
             "microframe_testing.RecordingClient cannot be imported:"
             " its column is missing."
         )
-    workloads = [(e.name, (e,)) for e in ENDPOINTS] + [("all five", ENDPOINTS)]
+    workloads = [(e.name, (e,)) for e in ENDPOINTS] + [("all endpoints", ENDPOINTS)]
     batches, counts = {}, {}
     for label, endpoints in workloads:
         for name, (app, factory) in clients.items():

@@ -48,14 +48,19 @@ class Endpoint:
 ENDPOINTS = (
     Endpoint("hello", "GET", "/"),
     Endpoint("user", "GET", "/users/42"),
+    Endpoint("user-jsonify", "GET", "/users/42/jsonify"),
     Endpoint("page", "GET", "/page/%3CAda%3E%26Bob"),
     Endpoint("404", "GET", "/no/such/page"),
     Endpoint("echo", "POST", "/echo", ECHO_BODY, "application/json"),
+    Endpoint("echo-jsonify", "POST", "/echo/jsonify", ECHO_BODY, "application/json"),
 )
 
 
-def base_environ(endpoint: Endpoint) -> dict[str, t.Any]:
-    """The environ a server like gunicorn passes for ``endpoint``, minus the input."""
+def base_environ(endpoint: Endpoint, cookie: str = "") -> dict[str, t.Any]:
+    """The environ a server like gunicorn passes for ``endpoint``, minus the input.
+
+    ``cookie`` is the ``Cookie`` header's value, if the request carries one.
+    """
     environ: dict[str, t.Any] = {
         "REQUEST_METHOD": endpoint.method,
         "SCRIPT_NAME": "",
@@ -81,12 +86,16 @@ def base_environ(endpoint: Endpoint) -> dict[str, t.Any]:
     if endpoint.body:
         environ["CONTENT_TYPE"] = endpoint.content_type
         environ["CONTENT_LENGTH"] = str(len(endpoint.body))
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
     return environ
 
 
-def fresh_environs(endpoint: Endpoint, count: int) -> list[dict[str, t.Any]]:
+def fresh_environs(
+    endpoint: Endpoint, count: int, cookie: str = ""
+) -> list[dict[str, t.Any]]:
     """``count`` independent environs, each with its own unread input stream."""
-    base = base_environ(endpoint)
+    base = base_environ(endpoint, cookie)
     body = endpoint.body
     environs = []
     for _ in range(count):

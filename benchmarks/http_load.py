@@ -2,7 +2,7 @@
 
 Every framework gets its own gunicorn, started once; each round then loads them in
 turn with the same bounded load: a fixed number of requests (cycling through the
-five endpoints) sent by a few client threads over fresh connections with
+endpoints) sent by a few client threads over fresh connections with
 ``Connection: close``, stopped early at a time limit. The client speaks raw sockets
 so that it spends as little of the two cores as it can.
 """
@@ -197,7 +197,7 @@ def run(
         baseline="flask",
         unit="µs per request",
         notes=[
-            f"{requests} requests (the five endpoints in turn) per framework per round,"
+            f"{requests} requests (the endpoints in turn) per framework per round,"
             f" {CLIENT_THREADS} client threads, a new connection each,"
             f" limit {seconds:g} s."
         ],
@@ -212,7 +212,7 @@ def run(
         verify(servers)
         for server in servers.values():  # warm both workers of each
             load(server.port, 4 * len(REQUESTS), seconds)
-        row = scenario.row("five endpoints in turn")
+        row = scenario.row("endpoints in turn")
         cpu_row = scenario.row("(same load) worker CPU per request")
         for round_index in rounds:
             for framework in rotated(frameworks, round_index):

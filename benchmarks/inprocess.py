@@ -37,11 +37,11 @@ def serve_all(app: WSGIApp, environs: list[dict[str, t.Any]]) -> None:
             close()
 
 
-def wsgi_batch(app: WSGIApp, endpoint: Endpoint) -> Batch:
-    """A batch that sends ``endpoint`` through ``app`` ``count`` times."""
+def wsgi_batch(app: WSGIApp, endpoint: Endpoint, cookie: str = "") -> Batch:
+    """A batch sending ``endpoint`` and ``cookie`` through ``app`` ``count`` times."""
 
     def run(count: int) -> float:
-        environs = fresh_environs(endpoint, min(count, MOST_CALLS))
+        environs = fresh_environs(endpoint, min(count, MOST_CALLS), cookie)
         return timed(lambda: serve_all(app, environs))
 
     return run

@@ -13,8 +13,8 @@ import time
 import typing as t
 from dataclasses import dataclass, field
 
-#: The scenarios' keys, in the issue's order.
-SCENARIOS = ("inprocess", "clients", "coldstart", "serving", "gunicorn")
+#: The scenarios' keys: issue 7's five in its order, then issue 10's real app.
+SCENARIOS = ("inprocess", "clients", "coldstart", "serving", "gunicorn", "realapp")
 
 #: ``run(count)`` performs ``count`` operations and returns the seconds they took.
 Batch = t.Callable[[int], float]

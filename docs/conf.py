@@ -19,7 +19,7 @@ from importlib.metadata import version as _version
 project = "microframe"
 author = "The microframe developers"
 copyright = "the microframe developers"
-release = _version("microframe")
+release = _version("microframe-wsgi")
 version = ".".join(release.split(".")[:2])
 
 extensions = [

@@ -48,11 +48,18 @@ from .wrappers import Request as Request
 from .wrappers import Response as Response
 
 if _t.TYPE_CHECKING:  # pragma: no cover
-    from .embedding.serving import Server as Server
-    from .embedding.serving import ServerBindError as ServerBindError
+    from .serving import Server as Server
+    from .serving import ServerBindError as ServerBindError
+    from .serving import servers as servers
+    from .serving import stop_servers as stop_servers
 
 # Background serving is imported on first use, so `import microframe` stays cheap.
-_LAZY = {"Server": "serving", "ServerBindError": "serving"}
+_LAZY = {
+    "Server": "serving",
+    "ServerBindError": "serving",
+    "servers": "serving",
+    "stop_servers": "serving",
+}
 
 
 def __getattr__(name: str) -> _t.Any:

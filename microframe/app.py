@@ -19,25 +19,32 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
+from types import FunctionType
 
 from werkzeug.datastructures import ImmutableDict
-from werkzeug.exceptions import Aborter
+from werkzeug.exceptions import (
+    Aborter,
+    HTTPException,
+)
+from werkzeug.routing import RequestRedirect
 from werkzeug.utils import cached_property
+from werkzeug.utils import redirect as _wz_redirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import pipeline, running, templating
 from . import typing as ft
 from .config import DEFAULT_CONFIG, Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .globals import _cv_request, request
 from .helpers import get_debug_flag
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .pipeline import handling
-from .pipeline.hooks import HookList, HookRegistry
+from .pipeline import errors, responses
+from .pipeline.hooks import HookList, HookRegistry, overridable
 from .pipeline.responses import describe_function
-from .routing import Map, Rule
+from .routing import Map, Rule, rules, urls
 from .scaffold import (
     Scaffold,
-    _endpoint_from_view_func,
     find_package,
     setupmethod,
 )
@@ -75,6 +82,8 @@ _PLANNED_ATTRIBUTES = frozenset(
         "teardown_appcontext_funcs",
     }
 )
+# Methods the plan looks at: setting one on the instance rebuilds it too.
+_PLANNED_METHODS = frozenset({"inject_url_defaults"})
 
 
 class _DefaultEnvironment:
@@ -93,48 +102,6 @@ def _make_timedelta(value: timedelta | int) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
-
-
-def _rule_methods(
-    rule: str,
-    view_func: t.Any,
-    methods: t.Any,
-    automatic: bool | None,
-    automatic_by_config: bool,
-) -> tuple[set[str], bool]:
-    # The methods a new rule allows, and whether it answers OPTIONS itself.
-    # Explicit arguments win over the view's attributes, which win over GET.
-    if methods is None:
-        methods = getattr(view_func, "methods", None) or ("GET",)
-    if isinstance(methods, str):
-        raise TypeError(
-            f"methods for rule {rule!r} must be a list of strings, not the string"
-            f" {methods!r}; write methods=[{methods!r}]."
-        )
-    allowed = {str(method).upper() for method in methods}
-    allowed.update(getattr(view_func, "required_methods", ()))
-    if automatic is None:
-        automatic = getattr(view_func, "provide_automatic_options", None)
-    if automatic is None:
-        automatic = automatic_by_config and "OPTIONS" not in allowed
-        if automatic:
-            allowed.add("OPTIONS")
-    return allowed, bool(automatic)
-
-
-def _is_interactive_redefinition(old: t.Any, new: t.Any) -> bool:
-    # A notebook cell or REPL re-running ``def view(): ...`` makes a new function
-    # with the same qualified name in __main__. Replacing the old view is what
-    # the user means; anywhere else a second function is a real conflict.
-    if getattr(old, "__module__", None) != "__main__":
-        return False
-    if getattr(new, "__module__", None) != "__main__":
-        return False
-    if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
-        return False
-    code = getattr(new, "__code__", None)
-    filename = code.co_filename if code is not None else ""
-    return filename.startswith("<") or "ipykernel" in filename or hasattr(sys, "ps1")
 
 
 class Microframe(Scaffold):
@@ -271,10 +238,11 @@ class Microframe(Scaffold):
         self.template_context_processors[None] = [_default_template_ctx_processor]
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        if name in _PLANNED_ATTRIBUTES:
+        planned = name in _PLANNED_ATTRIBUTES
+        if planned:
             value = self._watched(value)
         super().__setattr__(name, value)
-        if name in _PLANNED_ATTRIBUTES:
+        if planned or name in _PLANNED_METHODS:
             self._registrations_changed()
 
     def _watched(self, value: t.Any) -> t.Any:
@@ -289,7 +257,7 @@ class Microframe(Scaffold):
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
-        if name in _PLANNED_ATTRIBUTES:
+        if name in _PLANNED_ATTRIBUTES or name in _PLANNED_METHODS:
             self._registrations_changed()
 
     def _check_setup_finished(self, f_name: str) -> None:
@@ -404,76 +372,7 @@ class Microframe(Scaffold):
         """The registered blueprints, in registration order."""
         return self.blueprints.values()
 
-    @setupmethod
-    def add_url_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: ft.RouteCallable | None = None,
-        provide_automatic_options: bool | None = None,
-        **options: t.Any,
-    ) -> None:
-        """Connect a URL rule to an endpoint and, optionally, its view function.
-
-        ``options`` are werkzeug :class:`~werkzeug.routing.Rule` options:
-        ``methods``, ``defaults``, ``subdomain``, ``host``, ``strict_slashes``,
-        ``merge_slashes``, ``redirect_to`` ... Binding an endpoint that already
-        has a view to a different function is an error, except when a notebook
-        cell redefines the same function: then the new view and rule replace
-        the old.
-        """
-        if endpoint is None:
-            endpoint = _endpoint_from_view_func(view_func)
-        methods, automatic = _rule_methods(
-            rule,
-            view_func,
-            options.pop("methods", None),
-            provide_automatic_options,
-            self.config["PROVIDE_AUTOMATIC_OPTIONS"],
-        )
-        new_rule = self.url_rule_class(
-            rule, methods=methods, endpoint=endpoint, **options
-        )
-        new_rule.provide_automatic_options = automatic
-        current = self.view_functions.get(endpoint) if view_func else None
-        if current is None or current == view_func:
-            self.url_map.add(new_rule)
-        elif _is_interactive_redefinition(current, view_func):
-            self._replace_rules(endpoint, new_rule)
-        else:
-            raise AssertionError(
-                f"Endpoint {endpoint!r} is already bound to view"
-                f" {describe_function(current)}; cannot bind it to"
-                f" {describe_function(view_func)} as well. Give one of them"
-                " another endpoint name: @route(..., endpoint='other_name')."
-            )
-        if view_func is not None:
-            self.view_functions[endpoint] = view_func
-
-    def _replace_rules(self, endpoint: str, rule: Rule) -> None:
-        # werkzeug maps cannot remove rules; build a new map without the
-        # endpoint's rules, with ``rule`` instead, and swap it in whole, so a
-        # request in flight sees the old map or the new one, never a mix.
-        old = self.url_map
-        new = self.url_map_class(
-            default_subdomain=old.default_subdomain,
-            strict_slashes=old.strict_slashes,
-            merge_slashes=old.merge_slashes,
-            redirect_defaults=old.redirect_defaults,
-            sort_parameters=old.sort_parameters,
-            sort_key=old.sort_key,
-            host_matching=old.host_matching,
-        )
-        new.converters = old.converters
-        for existing in old.iter_rules():
-            if existing.endpoint != endpoint:
-                copy = existing.empty()
-                # Rule.empty() forgets these two.
-                copy.merge_slashes = existing.merge_slashes
-                copy.websocket = existing.websocket
-                new.add(copy)
-        new.add(rule)
-        self.url_map = new
+    add_url_rule = rules.add_url_rule
 
     @setupmethod
     def teardown_appcontext(self, f: T_teardown) -> T_teardown:
@@ -481,31 +380,112 @@ class Microframe(Scaffold):
         self.teardown_appcontext_funcs.append(f)
         return f
 
-    # -- URLs, request handling, errors, teardown: microframe.pipeline.handling ----
+    # -- URL matching and building -----------------------------------------------
 
-    create_url_adapter = handling.create_url_adapter
-    raise_routing_exception = handling.raise_routing_exception
-    inject_url_defaults = handling.inject_url_defaults
-    handle_url_build_error = handling.handle_url_build_error
-    url_for = handling.url_for
-    redirect = handling.redirect
-    ensure_sync = handling.ensure_sync
-    async_to_sync = handling.async_to_sync
-    full_dispatch_request = handling.full_dispatch_request
-    preprocess_request = handling.preprocess_request
-    dispatch_request = handling.dispatch_request
-    finalize_request = handling.finalize_request
-    make_default_options_response = handling.make_default_options_response
-    should_ignore_error = handling.should_ignore_error
-    make_response = handling.make_response
-    process_response = handling.process_response
-    trap_http_exception = handling.trap_http_exception
-    handle_http_exception = handling.handle_http_exception
-    handle_user_exception = handling.handle_user_exception
-    handle_exception = handling.handle_exception
-    log_exception = handling.log_exception
-    do_teardown_request = handling.do_teardown_request
-    do_teardown_appcontext = handling.do_teardown_appcontext
+    create_url_adapter = overridable(urls.create_url_adapter)
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the routing error of ``request`` (404, 405, or a redirect).
+
+        In debug mode a redirect that would lose a form body raises an error
+        explaining the missing trailing slash instead.
+        """
+        exc = t.cast(HTTPException, request.routing_exception)
+        if (
+            not self.debug
+            or not isinstance(exc, RequestRedirect)
+            or exc.code in {307, 308}
+            or request.method in {"GET", "HEAD", "OPTIONS"}
+        ):
+            raise exc
+        raise AssertionError(
+            f"A {request.method} request to {request.url!r} was redirected to"
+            f" {exc.new_url!r}, and browsers drop the body of such a redirect."
+            " Send the request to the canonical URL (usually with a trailing"
+            " slash), or define the rule without one."
+        ) from exc
+
+    inject_url_defaults = overridable(urls.inject_url_defaults)
+
+    handle_url_build_error = urls.handle_url_build_error
+
+    url_for = urls.url_for
+
+    def redirect(self, location: str, code: int = 302) -> BaseResponse:
+        """A redirect response to ``location`` using :attr:`response_class`."""
+        return _wz_redirect(location, code=code, Response=self.response_class)
+
+    # -- request handling: each step delegates to microframe.pipeline ----------
+    # The steps stay methods so that a subclass or a patched method is called
+    # exactly where Flask calls it; microframe.pipeline says what each does.
+
+    @overridable
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return ``func``, or a sync wrapper of it when it is a coroutine function."""
+        if type(func) is FunctionType:
+            is_async = bool(func.__code__.co_flags & _CO_COROUTINE) or (
+                "_is_coroutine_marker" in func.__dict__
+            )
+        else:
+            is_async = inspect.iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_async else func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Wrap a coroutine function to run it to completion from sync code.
+
+        Uses asgiref, installed with ``pip install 'microframe-wsgi[async]'``.
+        """
+        try:
+            from asgiref.sync import async_to_sync
+        except ImportError:
+            raise RuntimeError(
+                f"{describe_function(func)} is an async function, and running it"
+                " needs asgiref. Install it with: pip install 'microframe-wsgi[async]'"
+            ) from None
+        return async_to_sync(func)
+
+    full_dispatch_request = pipeline.full_dispatch_request
+    preprocess_request = pipeline.preprocess_request
+    dispatch_request = pipeline.dispatch_request
+    finalize_request = pipeline.finalize_request
+
+    def make_default_options_response(self) -> Response:
+        """The automatic OPTIONS response: empty, with an ``Allow`` header."""
+        response = self.response_class()
+        adapter = _cv_request.get().url_adapter
+        if adapter is not None:
+            response.allow.update(adapter.allowed_methods())
+        return response
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown functions should see ``error`` as ``None`` (never)."""
+        return False
+
+    make_response = responses.make_response
+    process_response = pipeline.process_response
+
+    # -- errors: see microframe.pipeline.errors -------------------------------------
+
+    trap_http_exception = errors.trap_http_exception
+    handle_http_exception = errors.handle_http_exception
+    handle_user_exception = errors.handle_user_exception
+    handle_exception = errors.handle_exception
+
+    def log_exception(
+        self,
+        exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None],
+    ) -> None:
+        """Log an unhandled exception with the request's path and method."""
+        self.logger.error(
+            f"Exception on {request.path} [{request.method}]", exc_info=exc_info
+        )
+
+    # -- teardown --------------------------------------------------------------
+
+    do_teardown_request = pipeline.do_teardown_request
+    do_teardown_appcontext = pipeline.do_teardown_appcontext
 
     # -- contexts and WSGI -----------------------------------------------------
 
@@ -534,16 +514,7 @@ class Microframe(Scaffold):
         with closing(EnvironBuilder(self, *args, **kwargs)) as made_up:
             return self.request_context(made_up.get_environ())
 
-    def wsgi_app(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """The WSGI application; wrap this (not the app) with WSGI middleware.
-
-        ``app.wsgi_app = ProxyFix(app.wsgi_app)`` keeps ``app`` itself usable.
-        The request's way through the app is described in
-        :mod:`microframe.pipeline`.
-        """
-        return pipeline.respond(self, environ, start_response)
+    wsgi_app = pipeline.respond
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import signals
 from .globals import _cv_app, _cv_request
-from .pipeline import plan_for
+from .pipeline import _sentinel, plan_for
 from .routing.matching import match_request, url_adapter_for
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -32,9 +32,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Request
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-
-# Marks "no exception was passed": None means "there was none".
-_sentinel = object()
 
 
 class _AppCtxGlobals:
@@ -182,7 +179,7 @@ class AppContext:
                 self.app, _async_wrapper=self.app.ensure_sync
             )
 
-    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Pop this context; the outermost pop runs the app teardown functions."""
         try:
             if len(self._cv_tokens) == 1:
@@ -245,6 +242,9 @@ class RequestContext:
         self._session = session
         #: What was raised while the request was handled, for teardown.
         self._failure: BaseException | None = None
+        # The pipeline's plan and this request's hooks, found once.
+        self._plan: t.Any = None
+        self._hooks: t.Any = None
         self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
@@ -320,11 +320,12 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self._session is None and not plan_for(self.app).lazy_session:
+        plan = self._plan = plan_for(self.app)
+        if self._session is None and not plan.lazy_session:
             self._open_session()  # now, when a custom interface expects it
         self.match_request()
 
-    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Pop this context; the outermost pop runs the teardown_request functions."""
         token, pushed_app_ctx = self._cv_tokens[-1]
         last = len(self._cv_tokens) == 1

@@ -10,7 +10,8 @@ IPython shows an object's ``_repr_html_``; microframe gives one to
   ``%load_ext microframe.notebook`` shows every werkzeug response this way.
 
 Under JupyterHub or jupyter-server-proxy the browser cannot reach
-``127.0.0.1:<port>`` directly; :func:`proxy_base` finds the path that can.
+``127.0.0.1:<port>`` directly; :func:`proxy_base` finds the path that can, and
+:class:`JupyterProxyFix` makes the app's URLs work through it.
 
 Nothing here imports IPython unless it is already running.
 """
@@ -26,6 +27,7 @@ import typing as t
 from markupsafe import Markup
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from werkzeug.wrappers import Response as BaseResponse
 
     from .app import Microframe
@@ -65,6 +67,108 @@ def proxy_base(
     if prefix:
         return f"{prefix.rstrip('/')}/proxy/{port}"
     return None
+
+
+# -- requests through jupyter-server-proxy -----------------------------------------
+
+#: The header in which jupyter-server-proxy names the path it serves a port at
+#: (``/user/me/proxy/8000``); it sends the same value as ``X-Forwarded-Prefix``.
+CONTEXT_HEADER = "HTTP_X_PROXYCONTEXTPATH"
+_REDIRECTS = frozenset({"301", "302", "303", "307", "308"})
+
+
+def jupyter_context(environ: WSGIEnvironment, port: int) -> str | None:
+    """The path jupyter-server-proxy serves this request at, or ``None``.
+
+    Only a request from a loopback address (jupyter-server-proxy runs in the
+    Jupyter server, on this machine) whose context path ends in
+    ``/proxy/<port>`` of this server counts.
+    """
+    context = str(environ.get(CONTEXT_HEADER, "")).rstrip("/")
+    if not context.endswith(f"/proxy/{port}"):
+        return None
+    from .access import is_loopback
+
+    peer = environ.get("werkzeug.proxy_fix.orig", environ).get("REMOTE_ADDR", "")
+    return context if is_loopback(str(peer)) else None
+
+
+def proxied_host(environ: WSGIEnvironment, port: int) -> str | None:
+    """The ``Host`` header of a request that came through Jupyter's proxy.
+
+    A browser that connects to this server directly, as a DNS-rebinding page
+    does, always names this server's port in ``Host``; a request that names
+    another port (Jupyter's, or none for 80/443) on a request
+    jupyter-server-proxy forwarded was addressed to the Jupyter server, whose
+    host is the one the displayed link points at.
+    """
+    host = environ.get("HTTP_HOST")
+    if host is None or jupyter_context(environ, port) is None:
+        return None
+    named = host.rpartition(":")[2] if not host.endswith("]") else ""
+    if named.isdigit() and int(named) == port:
+        return None
+    if not named.isdigit() and port in (80, 443):
+        return None
+    return str(host)
+
+
+class JupyterProxyFix:
+    """Serve requests from jupyter-server-proxy at the path the browser sees.
+
+    jupyter-server-proxy forwards ``<base>/proxy/<port>/users/7`` as
+    ``/users/7``. This middleware puts the context path in ``SCRIPT_NAME``
+    (once: not when a trusted ``X-Forwarded-Prefix`` already did), so
+    ``url_for`` builds ``<base>/proxy/<port>/users/7``; and it turns a
+    redirect to a path under the context into a relative one, which the proxy
+    leaves alone, where it would put the context in front of an absolute path
+    a second time. Other requests pass untouched.
+    """
+
+    def __init__(self, app: WSGIApplication, port: int) -> None:
+        self.app = app
+        self.port = port
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        context = jupyter_context(environ, self.port)
+        if context is None:
+            return self.app(environ, start_response)
+        script = environ.get("SCRIPT_NAME", "")
+        # The page the browser asked for, as the proxy forwarded it.
+        path = (
+            environ.get("REQUEST_URI")
+            or environ.get("RAW_URI")
+            or f"{script}{environ.get('PATH_INFO', '')}"
+        )
+        if not (script == context or script.startswith(f"{context}/")):
+            environ["SCRIPT_NAME"] = f"{context}{script}"
+        else:  # a trusted X-Forwarded-Prefix put the context in already
+            path = path.removeprefix(context)
+        depth = f"{context}{path.partition('?')[0]}".rpartition("/")[0].count("/")
+
+        def start(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], object]:
+            if status[:3] in _REDIRECTS:
+                headers = [
+                    (name, _relative(value, context, depth))
+                    if name.lower() == "location"
+                    else (name, value)
+                    for name, value in headers
+                ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def _relative(location: str, context: str, depth: int) -> str:
+    """``location`` relative to a page ``depth`` folders deep, if under ``context``."""
+    path = location.partition("?")[0].partition("#")[0]
+    if not (path == context or path.startswith(f"{context}/")):
+        return location
+    return f"./{'../' * depth}{location[1:]}"
 
 
 # -- apps ------------------------------------------------------------------------
@@ -163,11 +267,16 @@ class InlineFrame:
         self.width = width
 
     def _repr_html_(self) -> str:
+        # Where the frame cannot render (an untrusted notebook drops it, a
+        # static page has no server behind it), the link and the line remain.
         return str(
             Markup(
-                "<iframe src='{}' width='{}' height='{}' style='border: 1px solid"
-                " #ccc'></iframe>"
-            ).format(self.src, self.width, self.height)
+                "<div class='microframe-frame'><iframe src='{0}' width='{1}'"
+                " height='{2}' style='border: 1px solid #ccc'></iframe>"
+                "<p>The page is served at {3}. No frame above? Open the link (a"
+                " notebook that is not trusted, or a saved page, does not show"
+                " it inline).</p></div>"
+            ).format(self.src, self.width, self.height, _link(self.src))
         )
 
     def __repr__(self) -> str:
@@ -179,6 +288,11 @@ def _ipython() -> t.Any:
     module = sys.modules.get("IPython")
     get_ipython = getattr(module, "get_ipython", None)
     return get_ipython() if get_ipython is not None else None
+
+
+def running_in_ipython() -> bool:
+    """Whether this code runs under IPython (a notebook kernel or its shell)."""
+    return _ipython() is not None
 
 
 def display_frame(src: str, height: int = 400) -> InlineFrame | None:

@@ -532,7 +532,8 @@ class SecureCookieSessionInterface(SessionInterface):
         cookie changes.
         """
         # Read before the checks below touch the session (and mark it read).
-        if session.accessed:
+        varied = session.accessed
+        if varied:
             _vary_on_cookie(response)
         if session:
             if not self.should_set_cookie(app, session):
@@ -550,7 +551,8 @@ class SecureCookieSessionInterface(SessionInterface):
             )
         else:
             return
-        _vary_on_cookie(response)
+        if not varied:
+            _vary_on_cookie(response)
 
 
 def _vary_on_cookie(response: Response) -> None:

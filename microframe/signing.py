@@ -16,8 +16,10 @@ a tampered one included, is verified in full.
 
 from __future__ import annotations
 
-import time
+import base64
+import hmac
 import typing as t
+import zlib
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from itsdangerous import URLSafeTimedSerializer
@@ -47,30 +49,52 @@ class CookieSigner:
         key_derivation: str,
         digest_method: t.Any,
     ) -> None:
-        from itsdangerous import Signer, URLSafeTimedSerializer
+        from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
 
         def derived(key: str | bytes) -> bytes:
             # A list, so that a bytearray key is one key, not a list of ints.
             return Signer(
-                [key],
+                [key],  # type: ignore[arg-type]
                 salt=salt,
                 key_derivation=key_derivation,
                 digest_method=digest_method,
             ).derive_key()
 
         self._serializer = serializer
+        self._digest = digest_method
+        derived_keys = [derived(key) for key in keys]
         # The last key signs; every key verifies (itsdangerous's rule).
+        self._signing_key = derived_keys[-1]
         self._codec: URLSafeTimedSerializer = URLSafeTimedSerializer(
-            [derived(key) for key in keys],
+            derived_keys,
             salt=salt,
             serializer=serializer,
             signer_kwargs={"key_derivation": "none", "digest_method": digest_method},
         )
         self._verified: dict[str, _Verified] = {}
+        # itsdangerous's clock, looked up on each use: a test that freezes
+        # TimestampSigner.get_timestamp dates and ages cookies here too.
+        self._clock = TimestampSigner
 
     def sign(self, data: dict[str, t.Any]) -> str:
-        """The cookie value for ``data``, signed now with the current key."""
-        return self._codec.dumps(data)
+        """The cookie value for ``data``, signed now with the current key.
+
+        The same bytes ``URLSafeTimedSerializer.dumps`` makes in the same
+        second: the payload (zlib-compressed behind a ``.`` when that is
+        shorter), the timestamp, and the HMAC of both, each URL-safe base64
+        without padding, joined by dots.
+        """
+        text = self._serializer.dumps(data).encode()
+        packed = zlib.compress(text)
+        shorter = len(packed) < len(text) - 1
+        payload = b"." + _b64(packed) if shorter else _b64(text)
+        now = self._now()
+        stamped = b"%s.%s" % (
+            payload,
+            _b64(now.to_bytes((now.bit_length() + 7) // 8, "big")),
+        )
+        mac = hmac.new(self._signing_key, stamped, self._digest).digest()
+        return f"{stamped.decode('ascii')}.{_b64(mac).decode('ascii')}"
 
     def verify(self, value: str, max_age: int | None) -> dict[str, t.Any] | None:
         """The session data in ``value``, or ``None`` if it is not valid now.
@@ -80,11 +104,14 @@ class CookieSigner:
         something other than a session dict.
         """
         known = self._verified.get(value)
-        if known is not None and _fresh(known.signed_at, max_age):
+        if known is not None and _fresh(self._now() - known.signed_at, max_age):
             if known.data is not None:
                 return dict(known.data)
             return self._serializer.loads(known.text)  # type: ignore[no-any-return]
         return self._verify_in_full(value, max_age)
+
+    def _now(self) -> int:
+        return int(self._clock.get_timestamp(self))  # type: ignore[arg-type]
 
     def _verify_in_full(
         self, value: str, max_age: int | None
@@ -112,9 +139,10 @@ class CookieSigner:
         table[value] = _Verified(signed_at, dict(data) if flat else None, text)
 
 
-def _fresh(signed_at: int, max_age: int | None) -> bool:
+def _b64(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+def _fresh(age: int, max_age: int | None) -> bool:
     # itsdangerous's rule: 0 <= age <= max_age, in whole seconds.
-    if max_age is None:
-        return True
-    age = int(time.time()) - signed_at
-    return 0 <= age <= max_age
+    return max_age is None or 0 <= age <= max_age

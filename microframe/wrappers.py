@@ -15,6 +15,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 from werkzeug.http import parse_cookie
+from werkzeug.urls import iri_to_uri
 from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
@@ -328,7 +329,7 @@ class _DeferredHeaders(Headers):
     first one that looks at the list makes it.
     """
 
-    _list = _Deferred()  # type: ignore[assignment]
+    _list = _Deferred()
 
     def __init__(self, content_type: str, length: str) -> None:
         self._pending = (content_type, length)
@@ -371,14 +372,17 @@ class Response(ResponseBase):
         kind = type(response)
         label = None
         if not headers and content_type is None and (kind is str or kind is bytes):
-            label = _content_type_of(mimetype or self.default_mimetype)
+            mimetype = mimetype or self.default_mimetype
+            label = _content_types.get(mimetype) or _content_type_of(mimetype)  # type: ignore[arg-type]
         if label is None:
             super().__init__(
                 response, status, headers, mimetype, content_type, direct_passthrough
             )
             return
-        body = response.encode() if kind is str else response  # type: ignore[union-attr]
-        self.headers = _DeferredHeaders(label, str(len(body)))  # type: ignore[arg-type]
+        body = (
+            response.encode() if isinstance(response, str) else t.cast(bytes, response)
+        )
+        self.headers = _DeferredHeaders(label, str(len(body)))
         self.response = [body]
         self.direct_passthrough = direct_passthrough
         self._on_close = []
@@ -386,7 +390,7 @@ class Response(ResponseBase):
             self._status_code = 200
             self._status = "200 OK"
         else:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -413,18 +417,20 @@ class Response(ResponseBase):
         return super().max_cookie_size
 
 
-_REWRITTEN = frozenset({"location", "content-location"})
+_URI_HEADERS = frozenset({"location", "content-location"})
 
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
-    # The WSGI header list for a response werkzeug would write unchanged: a
-    # 2xx (not 204) with a one-piece bytes body, no close callbacks, and no
-    # Location header to rewrite. None means "let werkzeug do it".
+    # The WSGI header list werkzeug's general pass would produce, for a
+    # response with a one-piece bytes body, no close callbacks and a status
+    # whose headers werkzeug leaves alone (not 1xx, 204 or 304). None means
+    # "let werkzeug do it".
     code = response._status_code
     body = response.response
     if (
-        not 200 <= code < 300
+        code < 200
         or code == 204
+        or code == 304
         or response._on_close
         or response.direct_passthrough
         or type(body) is not list
@@ -438,12 +444,14 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
         return [("Content-Type", content_type), ("Content-Length", length)]
     items = headers.to_wsgi_list()
     has_length = False
-    for name, _value in items:
+    for index, (name, value) in enumerate(items):
         lowered = name.lower()
-        if lowered in _REWRITTEN:
-            return None
         if lowered == "content-length":
             has_length = True
+        elif lowered in _URI_HEADERS:
+            if response.autocorrect_location_header and lowered == "location":
+                return None  # joined with the request URL: werkzeug's job
+            items[index] = (name, iri_to_uri(value))
     if not has_length and response.automatically_set_content_length:
         items.append(("Content-Length", str(len(body[0]))))
     return items

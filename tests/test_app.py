@@ -1528,7 +1528,7 @@ def test_async_without_asgiref(
 
     with pytest.raises(RuntimeError) as info:
         client.get("/")
-    assert "pip install 'microframe[async]'" in str(info.value)
+    assert "pip install 'microframe-wsgi[async]'" in str(info.value)
 
 
 # -- odds and ends -----------------------------------------------------------------
@@ -1579,4 +1579,4 @@ def test_empty_path_info(app: Microframe) -> None:
         "308 PERMANENT REDIRECT",
         "http://localhost/",
     )
-    body.close()  # type: ignore[attr-defined]
+    getattr(body, "close", lambda: None)()  # WSGI: close it if it can be closed

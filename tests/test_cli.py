@@ -203,7 +203,7 @@ def test_version(runner: CliRunner) -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("Python ")
-    assert lines[1] == f"Microframe {importlib.metadata.version('microframe')}"
+    assert lines[1] == f"Microframe {importlib.metadata.version('microframe-wsgi')}"
     assert lines[2] == f"Werkzeug {importlib.metadata.version('werkzeug')}"
 
 

@@ -114,6 +114,10 @@ def test_every_notebook_is_a_page_of_the_guide() -> None:
         ),
         ("guide/06-embedding.html", r"The Host header 'evil\.example' is not"),
         ("guide/06-embedding.html", r"threads left: \[\]"),
+        # Flask's extensions on the alias: flask.Flask is Microframe, and the
+        # admin page reached over HTTP after a login with a CSRF token.
+        ("guide/08-flask-extensions.html", r"<class 'microframe\.app\.Microframe'>"),
+        ("guide/08-flask-extensions.html", r"http://127\.0\.0\.1:\d+ 200"),
         # ProxyFix applied to a forwarded request.
         (
             "deploying.html",

@@ -45,6 +45,8 @@ PUBLIC_NAMES = {
     "send_file",
     "send_from_directory",
     "session",
+    "servers",
+    "stop_servers",
     "stream_template",
     "stream_template_string",
     "stream_with_context",
@@ -76,7 +78,7 @@ def test_public_names() -> None:
 def test_every_flask_name_exists() -> None:
     flask_names = _exported(flask) - {"Flask"}
     assert flask_names <= _exported(microframe)
-    added = {"Microframe", "Server", "ServerBindError"}
+    added = {"Microframe", "Server", "ServerBindError", "servers", "stop_servers"}
     assert _exported(microframe) == flask_names | added
 
 
@@ -95,6 +97,8 @@ def test_names_are_what_they_say() -> None:
 
     assert microframe.Server is serving.Server
     assert microframe.ServerBindError is serving.ServerBindError
+    assert microframe.servers is serving.servers
+    assert microframe.stop_servers is serving.stop_servers
 
 
 def test_serving_is_imported_on_first_use() -> None:

@@ -369,3 +369,27 @@ def test_session_cookie_from_flask_app_is_read_by_microframe_app() -> None:
     client.set_cookie("session", cookie.value)
     client.get("/get")
     assert seen == SESSION
+
+
+def test_a_tag_registered_after_use_still_claims_plain_values() -> None:
+    from microframe.json.tag import JSONTag, TaggedJSONSerializer
+
+    class TagShout(JSONTag):
+        key = " shout"
+
+        def check(self, value: object) -> bool:
+            return isinstance(value, str) and value.isupper()
+
+        def to_json(self, value: object) -> object:
+            return str(value).lower()
+
+        def to_python(self, value: object) -> object:
+            return str(value).upper()
+
+    serializer = TaggedJSONSerializer()
+    assert serializer.dumps({"a": "HI"}) == '{"a":"HI"}'
+    serializer.register(TagShout, index=0)
+    assert serializer.dumps({"a": "HI", "b": "low"}) == (
+        '{"a":{" shout":"hi"},"b":"low"}'
+    )
+    assert serializer.loads('{"a":{" shout":"hi"}}') == {"a": "HI"}

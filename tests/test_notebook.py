@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 import typing as t
 
 import pytest
+import requests
 from werkzeug.wrappers import Response as BaseResponse
 
-from microframe import Microframe, Response, jsonify, notebook
+from microframe import Microframe, Response, jsonify, notebook, redirect, url_for
 from microframe.notebook import (
     InlineFrame,
     app_repr_html,
@@ -108,6 +110,141 @@ def test_served_links_through_the_config_key(routed: Microframe) -> None:
         )
 
 
+# -- requests that jupyter-server-proxy forwards -------------------------------------
+# What jupyter-server-proxy sends for <base>/proxy/<port>/<path>: the path without
+# the context, which it names in X-ProxyContextPath and X-Forwarded-Prefix, and
+# the Host the browser asked for. tests/test_jupyter_proxy.py runs the real one.
+
+
+@pytest.fixture
+def redirecting(app: Microframe) -> Microframe:
+    """``app`` whose pages link to each other and redirect."""
+    app.add_url_rule("/", "index", lambda: url_for("user", uid=7))
+    app.add_url_rule("/users/<int:uid>", "user", lambda uid: f"user {uid}")
+    app.add_url_rule(
+        "/items/new", "add", lambda: redirect(url_for("index")), methods=["POST"]
+    )
+    app.add_url_rule("/away", "away", lambda: redirect("/elsewhere?x=1"))
+    return app
+
+
+def _through_proxy(
+    server: t.Any, path: str, context: str, method: str = "GET", **headers: str
+) -> requests.Response:
+    return requests.request(
+        method,
+        f"http://127.0.0.1:{server.port}{path}",  # the proxy's request
+        headers={
+            "X-ProxyContextPath": context,
+            "X-Forwarded-Prefix": context,
+            **headers,
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize("configured", [False, True], ids=["detected", "configured"])
+def test_proxied_links_and_redirects_carry_the_context_once(
+    redirecting: Microframe, monkeypatch: pytest.MonkeyPatch, configured: bool
+) -> None:
+    if configured:  # then X-Forwarded-Prefix is trusted too
+        monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    with redirecting.serve(url_prefix="/admin") as server:
+        context = f"/user/ada/proxy/{server.port}"
+        page = _through_proxy(server, "/admin/", context)
+        assert page.text == f"{context}/admin/users/7"
+        posted = _through_proxy(server, "/admin/items/new", context, "POST")
+        assert posted.status_code == 302
+        # From <context>/admin/items/ up to the root, then down: the proxy
+        # leaves a relative Location alone, and the browser lands on the page.
+        assert posted.headers["Location"] == f"./../../../../../..{context}/admin/"
+        assert (
+            requests.compat.urljoin(
+                f"https://hub.example{context}/admin/items/new",
+                posted.headers["Location"],
+            )
+            == f"https://hub.example{context}/admin/"
+        )
+        # A redirect out of the proxied app is left as it is.
+        away = _through_proxy(server, "/admin/away", context)
+        assert away.headers["Location"] == "/elsewhere?x=1"
+
+
+def test_context_of_another_port_or_a_remote_peer_is_ignored(
+    redirecting: Microframe,
+) -> None:
+    with redirecting.serve() as server:
+        other = _through_proxy(server, "/", f"/proxy/{server.port + 1}")
+        assert other.text == "/users/7"
+    environ = {"HTTP_X_PROXYCONTEXTPATH": "/proxy/8000", "REMOTE_ADDR": "10.0.0.8"}
+    assert notebook.jupyter_context(environ, 8000) is None
+    environ["REMOTE_ADDR"] = "127.0.0.1"
+    assert notebook.jupyter_context(environ, 8000) == "/proxy/8000"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("hub.example.org", 8000, "hub.example.org"),  # through the hub's https
+        ("127.0.0.1:8888", 8000, "127.0.0.1:8888"),  # through Jupyter's port
+        ("evil.example:8000", 8000, None),  # a page that reached us directly
+        ("hub.example.org", 80, None),  # no port: as direct as it gets on 80
+        ("[::1]", 8000, "[::1]"),
+    ],
+)
+def test_proxied_host(host: str, port: int, expected: str | None) -> None:
+    environ = {
+        "HTTP_HOST": host,
+        "HTTP_X_PROXYCONTEXTPATH": f"/user/ada/proxy/{port}/",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    assert notebook.proxied_host(environ, port) == expected
+    del environ["HTTP_X_PROXYCONTEXTPATH"]
+    assert notebook.proxied_host(environ, port) is None
+
+
+def test_token_under_a_hub_host(redirecting: Microframe) -> None:
+    with redirecting.serve(token="tok") as server:
+        context = f"/user/ada/proxy/{server.port}"
+        hub = {"Host": "hub.example.org"}
+        granted = _through_proxy(server, "/?token=tok", context, **hub)
+        assert granted.status_code == 302
+        assert granted.headers["Location"] == "./"
+        cookie = granted.headers["Set-Cookie"].partition(";")[0]
+        page = _through_proxy(server, "/", context, Cookie=cookie, **hub)
+        assert page.status_code == 200
+        assert page.text == f"{context}/users/7"
+        posted = _through_proxy(
+            server,
+            "/items/new",
+            context,
+            "POST",
+            Cookie=cookie,
+            Origin="https://hub.example.org",
+            **hub,
+        )
+        assert posted.status_code == 302
+        # Many hosts (one guard each, kept up to a bound) all work.
+        for n in range(20):
+            many = _through_proxy(
+                server, "/", context, Cookie=cookie, Host=f"hub{n}.example.org"
+            )
+            assert many.status_code == 200
+        # Without the proxy's context the hub's host is refused, as before.
+        direct = requests.get(
+            server.url + "/?token=tok", headers=hub, allow_redirects=False, timeout=10
+        )
+        assert direct.status_code == 403
+        assert "The Host header &#39;hub.example.org&#39;" in direct.text
+
+
+def test_trust_proxy_false_ignores_the_context(redirecting: Microframe) -> None:
+    with redirecting.serve(trust_proxy=False) as server:
+        page = _through_proxy(server, "/", f"/proxy/{server.port}")
+        assert page.text == "/users/7"
+
+
 # -- apps ----------------------------------------------------------------------------
 
 
@@ -203,10 +340,23 @@ def test_display_without_ipython_returns_the_frame(
     assert frame.src == f"{server.url}/items/2?token=tok"
     assert frame.height == 250
     assert repr(frame) == f"<InlineFrame {frame.src!r} height=250>"
+    src = f"{server.url}/items/2?token=tok"
     assert frame._repr_html_() == (
-        f"<iframe src='{server.url}/items/2?token=tok' width='100%' height='250'"
-        " style='border: 1px solid #ccc'></iframe>"
+        f"<div class='microframe-frame'><iframe src='{src}' width='100%'"
+        " height='250' style='border: 1px solid #ccc'></iframe>"
+        f"<p>The page is served at <a href='{src}' target='_blank' rel='noopener'>"
+        f"{src}</a>. No frame above? Open the link (a notebook that is not trusted,"
+        " or a saved page, does not show it inline).</p></div>"
     )
+
+
+def test_frame_leaves_a_link_where_it_cannot_render() -> None:
+    # An untrusted notebook strips the iframe: the link and the line remain.
+    html = InlineFrame("/user/me/proxy/8000/?a=1&b=<2>")._repr_html_()
+    shown = re.sub(r"<iframe.*?</iframe>", "", html)
+    assert "<a href='/user/me/proxy/8000/?a=1&amp;b=&lt;2&gt;'" in shown
+    assert "The page is served at" in shown
+    assert "Open the link" in shown
 
 
 def test_display_under_ipython_shows_the_frame(

@@ -85,3 +85,46 @@ def test_checks_its_results_and_cleans_up(path: Path) -> None:
             re.findall(r"with [\w.]+\.serve\(", code)
         )
         assert stops, f"{path.name} starts servers with .serve() but never stops one"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
+def test_first_cell_says_what_to_install(path: Path) -> None:
+    cells = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    first = "".join(cells[0]["source"])
+    # Commented out: executing a notebook (CI, the docs build) never installs.
+    install = re.search(r"^# %pip install (.+)$", first, re.M)
+    assert install, f"{path.name}: the first code cell has no '# %pip install' line"
+    assert re.match(r"'?microframe-wsgi[\[' ]|microframe-wsgi$", install[1]), install[1]
+    assert "find_spec(name) is None" in first
+    assert f"Install it with: %pip install {install[1]}" in first
+    code = _code(_load(path))
+    for module in ("requests", "pytest", "gunicorn", "microframe_testing"):
+        if re.search(rf"^\s*(import|from) {module}\b|-m\", \"{module}", code, re.M):
+            assert f'"{module}"' in first, f"{path.name} uses {module}: check it first"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
+def test_first_cell_names_a_missing_package(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    cells = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    first = "".join(cells[0]["source"])
+    install = re.search(r"^# %pip install (.+)$", first, re.M)
+    assert install
+    exec(first, {})  # everything is installed here: it says so
+    assert capsys.readouterr().out.startswith("Installed: microframe")
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "microframe" else real(name, *a),
+    )
+    with pytest.raises(ModuleNotFoundError) as info:
+        exec(first, {})
+    assert str(info.value) == (
+        "This notebook needs microframe, which this kernel cannot import. Install it"
+        f" with: %pip install {install[1]} (then restart the kernel)."
+    )

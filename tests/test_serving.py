@@ -446,7 +446,9 @@ def test_waitress_missing_names_the_extra(
     hello: Microframe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "waitress", None)
-    with pytest.raises(RuntimeError, match=r"pip install 'microframe\[waitress\]'"):
+    with pytest.raises(
+        RuntimeError, match=r"pip install 'microframe-wsgi\[waitress\]'"
+    ):
         hello.serve(backend="waitress")
 
 
@@ -746,3 +748,72 @@ def test_non_loopback_with_token_does_not_warn(
         pass
     assert "without a token" not in caplog.text
     assert server.browser_url() in capsys.readouterr().err
+
+
+# -- re-runs: servers(), stop_servers() and replace ------------------------------------
+
+
+def _rebuilt(name: str, text: str) -> Microframe:
+    """A new app named ``name``, as a re-run notebook cell builds it."""
+    app = Microframe(name)
+    app.add_url_rule("/", "index", lambda: text)
+    return app
+
+
+class _FakeShell:
+    """What ``IPython.get_ipython()`` returns inside a kernel."""
+
+
+def test_servers_lists_and_stop_servers_stops_them(hello: Microframe) -> None:
+    import microframe
+
+    other = _rebuilt("other", "other")
+    first, second = hello.serve(), other.serve()
+    assert microframe.servers() == [first, second]
+    assert microframe.stop_servers() is True
+    assert not first.running and not second.running
+    assert microframe.servers() == []
+    with pytest.raises(requests.ConnectionError):
+        requests.get(first.url + "/", timeout=5)
+
+
+def test_rebuilt_app_replaces_the_server_under_ipython(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ipython = type(sys)("IPython")
+    ipython.get_ipython = _FakeShell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    old = _rebuilt("notebook_app", "old code").serve()
+    new = _rebuilt("notebook_app", "new code").serve()
+    try:
+        assert not old.running
+        assert serving_module.servers() == [new]
+        assert requests.get(new.url + "/", timeout=5).text == "new code"
+        err = capsys.readouterr().err
+        assert (
+            f"Stopped the server of the earlier app 'notebook_app' at {old.url}" in err
+        )
+        assert "serve(replace=False) keeps both" in err
+    finally:
+        new.stop()
+
+
+def test_rebuilt_app_on_a_fixed_port_takes_it_over(free_port: int) -> None:
+    old = _rebuilt("fixed", "old code").serve(port=free_port)
+    new = _rebuilt("fixed", "new code").serve(port=free_port, replace=True)
+    with new:
+        assert not old.running
+        assert new.port == free_port
+        assert requests.get(new.url + "/", timeout=5).text == "new code"
+
+
+def test_same_name_apps_both_serve_outside_ipython_or_with_replace_false() -> None:
+    first = _rebuilt("twin", "first").serve()
+    second = _rebuilt("twin", "second").serve()
+    third = _rebuilt("twin", "third").serve(replace=False)
+    try:
+        assert first.running and second.running and third.running
+        assert requests.get(first.url + "/", timeout=5).text == "first"
+        assert requests.get(third.url + "/", timeout=5).text == "third"
+    finally:
+        assert serving_module.stop_servers() is True

@@ -834,6 +834,13 @@ def test_signing_cookies_match_itsdangerous(monkeypatch: pytest.MonkeyPatch) -> 
     client = app.test_client()
     client.get("/set/a/1")
     assert cookie_value(client) == signer("test key").dumps({"a": "1"})
+    # A payload long enough to be compressed, and a rotated key.
+    app.config["SECRET_KEY_FALLBACKS"] = ["old"]
+    client.get("/store")
+    stored = cookie_value(client)
+    assert stored.startswith(".")  # long enough to be compressed
+    assert signer(["old", "test key"]).loads(stored) == {"a": "1", **SAMPLE}
+    assert signer("test key").loads(stored) == {"a": "1", **SAMPLE}
 
 
 def test_a_remembered_cookie_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -842,7 +849,6 @@ def test_a_remembered_cookie_still_expires(monkeypatch: pytest.MonkeyPatch) -> N
     client.get("/set/a/1")
     assert client.get("/get/a").text == "'1'"  # verified and remembered
     now = itsdangerous.timed.time.time()
-    monkeypatch.setattr("microframe.signing.time.time", lambda: now + 61)
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now + 61)
     assert client.get("/get/a").text == "None"
 

@@ -61,7 +61,7 @@ def test_har_document(rec: RecordingClient, tmp_path: Path) -> None:
 
     log = document["log"]
     assert log["version"] == "1.2"
-    assert log["creator"]["name"] == "microframe-testing"
+    assert log["creator"]["name"] == "microframe-wsgi-testing"
     assert log["creator"]["version"]
     assert log["pages"] == []
     first, second = log["entries"]

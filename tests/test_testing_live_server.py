@@ -182,7 +182,9 @@ def test_session_needs_requests(
     server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "requests", None)
-    with pytest.raises(RuntimeError, match=r"pip install 'microframe-testing\[live\]'"):
+    with pytest.raises(
+        RuntimeError, match=r"pip install 'microframe-wsgi-testing\[live\]'"
+    ):
         server.session  # noqa: B018
 
 

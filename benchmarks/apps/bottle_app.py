@@ -13,6 +13,7 @@ def hello():
 
 
 @app.get("/users/<uid:int>")
+@app.get("/users/<uid:int>/jsonify")
 def user(uid):
     return {"id": uid, "name": f"user{uid}"}
 
@@ -23,6 +24,7 @@ def page(name):
 
 
 @app.post("/echo")
+@app.post("/echo/jsonify")
 def echo():
     return request.json
 

@@ -41,6 +41,8 @@ def not_found(req, resp, ex, params):
 app = falcon.App()
 app.add_route("/", Hello())
 app.add_route("/users/{uid:int}", User())
+app.add_route("/users/{uid:int}/jsonify", User())
 app.add_route("/page/{name}", Page())
 app.add_route("/echo", Echo())
+app.add_route("/echo/jsonify", Echo())
 app.add_error_handler(falcon.HTTPNotFound, not_found)

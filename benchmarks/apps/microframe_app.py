@@ -1,6 +1,6 @@
 """The benchmark app in microframe, written exactly as the Flask one."""
 
-from microframe import Microframe, render_template, request
+from microframe import Microframe, jsonify, render_template, request
 
 app = Microframe(__name__)
 
@@ -17,6 +17,11 @@ def user(uid):
     return {"id": uid, "name": f"user{uid}"}
 
 
+@app.get("/users/<int:uid>/jsonify")
+def user_jsonify(uid):
+    return jsonify(id=uid, name=f"user{uid}")
+
+
 @app.get("/page/<name>")
 def page(name):
     return render_template("page.html", name=name, items=ITEMS)
@@ -25,3 +30,8 @@ def page(name):
 @app.post("/echo")
 def echo():
     return request.get_json()
+
+
+@app.post("/echo/jsonify")
+def echo_jsonify():
+    return jsonify(request.get_json())

@@ -30,8 +30,9 @@ def app(environ, start_response):
     if method == "GET":
         if path == "/":
             return respond(start_response, "200 OK", HTML, b"Hello, World!")
-        if path.startswith("/users/") and path[7:].isdigit():
-            uid = int(path[7:])
+        user = path[7:].removesuffix("/jsonify")
+        if path.startswith("/users/") and user.isdigit():
+            uid = int(user)
             body = dump({"id": uid, "name": f"user{uid}"})
             return respond(start_response, "200 OK", JSON, body)
         if path.startswith("/page/") and "/" not in path[6:] and path[6:]:
@@ -39,7 +40,7 @@ def app(environ, start_response):
             page = templates.get_template("page.html")
             body = page.render(name=name, items=ITEMS).encode()
             return respond(start_response, "200 OK", HTML, body)
-    elif method == "POST" and path == "/echo":
+    elif method == "POST" and path in ("/echo", "/echo/jsonify"):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         data = json.loads(environ["wsgi.input"].read(length))
         return respond(start_response, "200 OK", JSON, dump(data))

@@ -36,7 +36,7 @@ def get_version(ctx: click.Context, param: click.Parameter, value: t.Any) -> Non
 
     click.echo(
         f"Python {platform.python_version()}\n"
-        f"Microframe {importlib.metadata.version('microframe')}\n"
+        f"Microframe {importlib.metadata.version('microframe-wsgi')}\n"
         f"Werkzeug {importlib.metadata.version('werkzeug')}",
         color=ctx.color,
     )

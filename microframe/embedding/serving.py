@@ -20,13 +20,17 @@ two ports of one host keep their own sessions.
 
 Nothing here touches process-wide state: no signal handlers, no
 ``sys.exit``, no logging configuration. The only shared things are a registry
-of running servers (so ``app.serve()`` twice returns the same handle, and one
-``atexit`` hook stops whatever still runs when the interpreter exits).
+of running servers (so ``app.serve()`` twice returns the same handle, a
+rebuilt notebook app replaces its predecessor's server,
+:func:`~microframe.servers` lists them, :func:`~microframe.stop_servers` stops
+them, and one ``atexit`` hook stops whatever still runs when the interpreter
+exits).
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import sys
 import threading
@@ -42,11 +46,18 @@ from .backends import ServerBindError as ServerBindError
 from .httpserver import ThreadedServer
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from ..notebook import InlineFrame
 
-__all__ = ["Server", "ServerBindError", "serve", "server_for"]
+__all__ = [
+    "Server",
+    "ServerBindError",
+    "serve",
+    "server_for",
+    "servers",
+    "stop_servers",
+]
 
 BACKENDS = ("werkzeug", "waitress")
 _DEFAULT_STOP_TIMEOUT = 5.0
@@ -229,14 +240,53 @@ def server_for(app: t.Any) -> Server | None:
     return None
 
 
-def _stop_all() -> None:
+def servers() -> list[Server]:
+    """Every server started by ``serve()`` that is still running, oldest first.
+
+    In a notebook, ``for server in microframe.servers(): print(server)`` shows
+    what is listening; :func:`~microframe.stop_servers` stops them all.
+    """
     with _lock:
-        servers = list(_running.values())
-    for server in servers:
-        server.stop(timeout=1.0)
+        running = list(_running.values())
+    return [server for server in running if server.running]
+
+
+def stop_servers(timeout: float = _DEFAULT_STOP_TIMEOUT) -> bool:
+    """Stop every server started by ``serve()``; return whether all stopped cleanly.
+
+    Each gets up to ``timeout`` seconds for the requests it is handling (see
+    :meth:`microframe.Server.stop`).
+    """
+    with _lock:
+        running = list(_running.values())
+    clean = [server.stop(timeout) for server in running]  # stop every one
+    return all(clean)
+
+
+def _stop_all() -> None:
+    stop_servers(timeout=1.0)
 
 
 atexit.register(_stop_all)
+
+
+def _replaced(app: t.Any, replace: bool | None) -> list[Server]:
+    """The running servers of other apps named like ``app`` that it replaces.
+
+    ``replace=None`` replaces them only under IPython, where re-running a
+    cell builds a new app of the same name; ``True`` always, ``False`` never.
+    """
+    if replace is None:
+        replace = notebook.running_in_ipython()
+    if not replace:
+        return []
+    name = _app_name(app)
+    with _lock:
+        return [
+            server
+            for server in _running.values()
+            if server.app is not app and _app_name(server.app) == name
+        ]
 
 
 # -- serve() -------------------------------------------------------------------
@@ -254,6 +304,7 @@ def serve(
     allowed_hosts: t.Iterable[str] | None = None,
     threads: int | None = None,
     trust_proxy: bool | int | None = None,
+    replace: bool | None = None,
     **options: t.Any,
 ) -> Server:
     """Serve a WSGI app from a background thread; return once it listens.
@@ -267,7 +318,7 @@ def serve(
         another site's pages (``Origin``).
     :param port: the port; ``0`` picks a free one (see ``server.port``).
     :param backend: ``"werkzeug"`` (default) or ``"waitress"`` (needs
-        ``pip install 'microframe[waitress]'``).
+        ``pip install 'microframe-wsgi[waitress]'``).
     :param token: ``True`` for a new random token, or the token to require:
         the first visit needs ``?token=...`` (then a signed cookie is set) or
         an ``Authorization: Bearer`` header. The token is hidden in every
@@ -284,7 +335,16 @@ def serve(
         werkzeug, waitress's default of 4 for waitress).
     :param trust_proxy: how many proxies' ``X-Forwarded-*`` headers to trust.
         ``None`` (default) trusts one when a proxy is configured or detected.
-        ``X-Forwarded-Prefix`` is prepended to ``url_prefix``.
+        ``X-Forwarded-Prefix`` is prepended to ``url_prefix``. A request
+        jupyter-server-proxy forwards from this machine is served at its
+        ``<base>/proxy/<port>`` path in any case, except with ``False`` (see
+        :class:`~microframe.notebook.JupyterProxyFix`).
+    :param replace: whether to stop the running servers of other apps with
+        the same name first (one message on stderr says so). ``None``
+        (default) does so under IPython: re-running a notebook's cells builds
+        a new app, and its server replaces the old one's instead of leaving
+        it listening with the old code. ``False`` keeps them; ``True`` always
+        replaces them.
     :param options: for the werkzeug backend, ``header_timeout`` (seconds to
         send a request head, and the longest pause while sending a body or
         taking a response; default 10), ``keepalive_timeout`` (seconds an
@@ -296,6 +356,8 @@ def serve(
 
     Calling it again for an app that is serving returns the running server
     when the arguments are the same, and stops it first when they differ.
+    :func:`~microframe.servers` lists the running servers,
+    :func:`~microframe.stop_servers` stops them.
     """
     if backend not in BACKENDS:
         raise ValueError(
@@ -339,6 +401,14 @@ def serve(
             if current._key == key:
                 return current
             current.stop()
+        for old in _replaced(app, replace):
+            old.stop()
+            print(
+                f" * Stopped the server of the earlier app {_app_name(app)!r} at"
+                f" {old.url}: this app of the same name replaces it"
+                " (serve(replace=False) keeps both).",
+                file=sys.stderr,
+            )
         server = _start(
             app,
             host,
@@ -413,7 +483,7 @@ def _require_waitress() -> None:
     except ImportError:
         raise RuntimeError(
             "backend='waitress' needs the waitress package. Install it with:"
-            " pip install 'microframe[waitress]'"
+            " pip install 'microframe-wsgi[waitress]'"
         ) from None
 
 
@@ -441,19 +511,25 @@ def _start(
         wsgi: WSGIApplication = app
         if prefix:
             wsgi = mounting.mount({prefix: wsgi})
+        if trust_proxy != 0:  # None, True or a number of proxies
+            wsgi = notebook.JupyterProxyFix(wsgi, bound_port)
         if hops:
             wsgi = mounting.ProxyFix(
                 wsgi, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
             )
             if backend == "waitress":
                 options = {"clear_untrusted_proxy_headers": False, **options}
-        wsgi = access.AccessGuard(
-            wsgi,
-            token=token,
-            served_hosts=(host, sock.getsockname()[0]),
-            port=bound_port,
-            allowed_hosts=(*(allowed_hosts or ()), *_proxy_host(proxy_base)),
-            frame_origins=_proxy_origin(proxy_base),
+        wsgi = _GuardByHost(
+            functools.partial(
+                access.AccessGuard,
+                wsgi,
+                token=token,
+                served_hosts=(host, sock.getsockname()[0]),
+                port=bound_port,
+                frame_origins=_proxy_origin(proxy_base),
+            ),
+            (*(allowed_hosts or ()), *_proxy_host(proxy_base)),
+            bound_port,
         )
         impl: Backend
         if backend == "werkzeug":
@@ -503,6 +579,44 @@ def _name_session_cookie(app: t.Any, port: int) -> None:
     name = config.get("SESSION_COOKIE_NAME")
     if isinstance(name, DefaultName):
         config["SESSION_COOKIE_NAME"] = DefaultName(f"session-{port}")
+
+
+class _GuardByHost:
+    """The access checks, also answering to the host Jupyter's proxy was asked at.
+
+    A request that jupyter-server-proxy forwarded names the Jupyter server's
+    host (``hub.example.org``) in ``Host``: the host the displayed link points
+    at. Such a request gets a guard that allows that host too (see
+    :func:`microframe.notebook.proxied_host`); any other gets the plain one.
+    """
+
+    _MOST_HOSTS = 16
+
+    def __init__(
+        self,
+        make: t.Callable[..., access.AccessGuard],
+        allowed_hosts: tuple[str, ...],
+        port: int,
+    ) -> None:
+        self._make = make
+        self._allowed = allowed_hosts
+        self._port = port
+        self._direct = make(allowed_hosts=allowed_hosts)
+        self._proxied: dict[str, access.AccessGuard] = {}
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        host = notebook.proxied_host(environ, self._port)
+        if host is None:
+            return self._direct(environ, start_response)
+        guard = self._proxied.get(host)
+        if guard is None:
+            if len(self._proxied) >= self._MOST_HOSTS:
+                self._proxied.clear()
+            guard = self._make(allowed_hosts=(*self._allowed, host))
+            self._proxied[host] = guard
+        return guard(environ, start_response)
 
 
 def _proxy_hops(trust_proxy: bool | int | None, proxy_base: str | None) -> int:

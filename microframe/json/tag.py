@@ -225,6 +225,10 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+# Exact types no default tag handles (bool is an int, but checked exactly).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class TaggedJSONSerializer:
     """Dump and load JSON that keeps tuples, bytes, markup, UUIDs and datetimes.
 
@@ -234,7 +238,7 @@ class TaggedJSONSerializer:
     :meth:`register`.
     """
 
-    __slots__ = ("order", "tags")
+    __slots__ = ("_stock", "order", "tags")
 
     #: The tag classes every new serializer registers, in order.
     default_tags: t.ClassVar[list[type[JSONTag]]] = [
@@ -253,6 +257,7 @@ class TaggedJSONSerializer:
         self.tags: dict[str, JSONTag] = {}
         #: All tags in the order they are tried when dumping.
         self.order: list[JSONTag] = []
+        self._stock: tuple[tuple[int, int], bool] = ((0, -1), False)
         for tag_class in self.default_tags:
             self.register(tag_class)
 
@@ -290,8 +295,19 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON-compatible data, tagging what needs it."""
+        if type(value) in _SCALARS and self._stock_order():
+            return value  # no default tag claims a plain str, number or None
         handler = next((tag for tag in self.order if tag.check(value)), None)
         return value if handler is None else handler.tag(value)
+
+    def _stock_order(self) -> bool:
+        # Whether only the default tags are registered, in their order; the
+        # answer is kept until the order list changes (length or identity).
+        seen = (id(self.order), len(self.order))
+        if self._stock[0] != seen:
+            stock = [type(tag) for tag in self.order] == self.default_tags
+            self._stock = (seen, stock)
+        return self._stock[1]
 
     def untag(self, value: dict[str, t.Any]) -> t.Any:
         """Turn a one-key tagged dict back into its Python value.

@@ -23,6 +23,7 @@ builds a new plan.
 
 from __future__ import annotations
 
+import sys
 import typing as t
 
 from ..globals import _cv_app, _cv_request
@@ -32,6 +33,7 @@ from ..signals import (
     request_started,
     request_tearing_down,
 )
+from .hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import collections.abc as cabc
@@ -47,9 +49,15 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 _Hook = t.Callable[..., t.Any]
 
+# Marks "no exception was passed" (None means "there was none").
+_sentinel: t.Any = object()
+
 
 class ChainHooks(t.NamedTuple):
     """The hooks a request of one blueprint chain runs, in calling order."""
+
+    #: Whether the hooks below are already sync (see :attr:`Plan.presynced`).
+    presynced: bool
 
     #: ``url_value_preprocessor`` functions: the app's, then outer to inner.
     preprocessors: tuple[_Hook, ...]
@@ -95,6 +103,12 @@ class Plan:
         self.teardown_appcontext = self._synced(reversed(app.teardown_appcontext_funcs))
         #: Whether the session is opened only when something uses it.
         self.lazy_session = _opens_lazily(app.session_interface)
+        #: Whether ``url_for`` must call ``inject_url_defaults``: some
+        #: ``url_defaults`` function exists, or the method is overridden.
+        self.inject_impl = type(app).inject_url_defaults
+        self.injects_url_defaults = any(app.url_default_functions.values()) or (
+            not inherited(app, "inject_url_defaults")
+        )
 
     def _synced(self, funcs: cabc.Iterable[_Hook]) -> tuple[_Hook, ...]:
         if self.presynced:
@@ -120,6 +134,7 @@ class Plan:
             return [f for scope in outward for f in reversed(registry.get(scope, ()))]
 
         return ChainHooks(
+            presynced=self.presynced,
             preprocessors=tuple(forward(app.url_value_preprocessors)),
             before=self._synced(forward(app.before_request_funcs)),
             after=self._synced(backward(app.after_request_funcs)),
@@ -143,22 +158,32 @@ def _opens_lazily(interface: SessionInterface) -> bool:
 
 def plan_for(app: Microframe) -> Plan:
     """The app's current plan, rebuilt if registrations changed since."""
-    plan = app._plan
+    plan: Plan | None = app._plan
     sync = app.__dict__.get("ensure_sync") or type(app).ensure_sync
     if (
         plan is None
         or plan.generation != app._generation
         or plan.session_interface is not app.session_interface
         or plan.sync is not sync
+        or plan.inject_impl is not type(app).inject_url_defaults
     ):
         plan = app._plan = Plan(app, sync)
     return plan
 
 
-def _call(plan: Plan, app: Microframe, func: _Hook, *args: t.Any) -> t.Any:
-    if plan.presynced:
+def _call(hooks: ChainHooks, app: Microframe, func: _Hook, *args: t.Any) -> t.Any:
+    if hooks.presynced:
         return func(*args)
     return app.ensure_sync(func)(*args)
+
+
+def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
+    # The request's hooks, worked out once per request from the current plan.
+    hooks: ChainHooks | None = ctx._hooks
+    if hooks is None or ctx._plan is not app._plan:
+        plan = ctx._plan = plan_for(app)
+        hooks = ctx._hooks = plan.chain(ctx.request.blueprint)
+    return hooks
 
 
 # -- the steps ---------------------------------------------------------------------
@@ -167,7 +192,13 @@ def _call(plan: Plan, app: Microframe, func: _Hook, *args: t.Any) -> t.Any:
 def respond(
     app: Microframe, environ: WSGIEnvironment, start_response: StartResponse
 ) -> cabc.Iterable[bytes]:
-    """Handle one WSGI call: contexts in, a response out, contexts popped."""
+    """The WSGI application (``Microframe.wsgi_app``).
+
+    Pushes the request context, answers (:meth:`~Microframe.full_dispatch_request`,
+    or :meth:`~Microframe.handle_exception` for an unhandled error) and pops
+    the context, which runs the teardown functions. Wrap this, not the app,
+    with WSGI middleware: ``app.wsgi_app = ProxyFix(app.wsgi_app)``.
+    """
     ctx = app.request_context(environ)
     try:
         response = _answer(app, ctx)
@@ -203,7 +234,13 @@ def _leave(app: Microframe, ctx: RequestContext, environ: WSGIEnvironment) -> No
 
 
 def full_dispatch_request(app: Microframe) -> Response:
-    """Hooks and view, then the response (``Microframe.full_dispatch_request``)."""
+    """Run the hooks and the view, then turn the result into a response.
+
+    Sends ``request_started``, runs :meth:`~Microframe.preprocess_request` and
+    (unless a hook answered) :meth:`~Microframe.dispatch_request`; an exception
+    from either goes to :meth:`~Microframe.handle_user_exception`. The result
+    goes to :meth:`~Microframe.finalize_request`.
+    """
     app._got_first_request = True
     return app.finalize_request(_hooks_and_view(app))
 
@@ -215,27 +252,36 @@ def _hooks_and_view(app: Microframe) -> ft.ResponseReturnValue:
         early = app.preprocess_request()
         return app.dispatch_request() if early is None else early
     except Exception as exc:
-        return app.handle_user_exception(exc)  # type: ignore[return-value]
+        return app.handle_user_exception(exc)
 
 
 def preprocess_request(app: Microframe) -> ft.ResponseReturnValue | None:
-    """Run URL value preprocessors and ``before_request`` hooks, outer scope first."""
-    req = _cv_request.get().request
-    plan = plan_for(app)
-    hooks = plan.chain(req.blueprint)
+    """Run ``url_value_preprocessor`` then ``before_request`` functions.
+
+    The app's run first, then the blueprint's (outermost first). A
+    ``before_request`` function that returns a value stops the chain and
+    that value becomes the response.
+    """
+    ctx = _cv_request.get()
+    hooks = _hooks_of(app, ctx)
     if hooks.preprocessors:
+        req = ctx.request
         endpoint, view_args = req.endpoint, req.view_args
         for preprocess in hooks.preprocessors:
             preprocess(endpoint, view_args)
     for hook in hooks.before:
-        early = _call(plan, app, hook)
+        early = _call(hooks, app, hook)
         if early is not None:
             return early  # type: ignore[no-any-return]
     return None
 
 
 def dispatch_request(app: Microframe) -> ft.ResponseReturnValue:
-    """Call the matched view (``Microframe.dispatch_request``)."""
+    """Call the view of the matched rule with its arguments.
+
+    Raises the routing error when matching failed, and answers OPTIONS for
+    rules that provide it automatically.
+    """
     req = _cv_request.get().request
     if req.routing_exception is not None:
         app.raise_routing_exception(req)
@@ -251,7 +297,12 @@ def finalize_request(
     rv: ft.ResponseReturnValue | Exception,
     from_error_handler: bool = False,
 ) -> Response:
-    """The response for ``rv`` after ``after_request`` work and ``request_finished``."""
+    """Make the response, run ``after_request`` work and send ``request_finished``.
+
+    When called for an error handler's result (``from_error_handler=True``),
+    a failure here is logged instead of raised, so the error response is
+    still sent.
+    """
     response = app.make_response(rv)  # type: ignore[arg-type]
     if not from_error_handler:
         return _finished(app, app.process_response(response))
@@ -273,14 +324,20 @@ def _finished(app: Microframe, response: Response) -> Response:
 
 
 def process_response(app: Microframe, response: Response) -> Response:
-    """``after_this_request``, then ``after_request`` hooks, then save the session."""
+    """Run ``after_this_request`` and ``after_request`` functions; save the session.
+
+    ``after_request`` functions run innermost blueprint first, the app's
+    last, each in reverse registration order. Each gets the response and
+    returns the one to send.
+    """
     ctx = _cv_request.get()
     for once in ctx._after_request_functions:
         response = app.ensure_sync(once)(response)
-    plan = plan_for(app)
-    for hook in plan.chain(ctx.request.blueprint).after:
-        response = _call(plan, app, hook, response)
-    _store_session(app, ctx, response)
+    hooks = _hooks_of(app, ctx)
+    for hook in hooks.after:
+        response = _call(hooks, app, hook, response)
+    if ctx._session is not None or "HTTP_COOKIE" in ctx.request.environ:
+        _store_session(app, ctx, response)
     return response
 
 
@@ -290,9 +347,6 @@ def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> 
     if opened is None:
         # Never used: only a cookie that came with the request may need a
         # refresh (a permanent session) or a Vary header.
-        environ = ctx.request.environ
-        if "HTTP_COOKIE" not in environ:
-            return
         if interface.get_cookie_name(app) not in ctx.request.cookies:
             return
         opened = ctx._open_session()
@@ -301,20 +355,34 @@ def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> 
     interface.save_session(app, opened, response)
 
 
-def do_teardown_request(app: Microframe, exc: BaseException | None) -> None:
-    """``teardown_request`` hooks, innermost scope first, then the signal."""
-    ctx = _cv_request.get()
-    plan = plan_for(app)
-    for hook in plan.chain(ctx.request.blueprint).teardown:
-        _call(plan, app, hook, exc)
+def do_teardown_request(app: Microframe, exc: BaseException | None = _sentinel) -> None:
+    """Run the ``teardown_request`` functions, then send ``request_tearing_down``.
+
+    Innermost blueprint first, the app's last, each scope's in reverse
+    registration order. ``exc`` defaults to the exception being handled.
+    """
+    if exc is _sentinel:
+        exc = sys.exc_info()[1]
+    hooks = _hooks_of(app, _cv_request.get())
+    for hook in hooks.teardown:
+        _call(hooks, app, hook, exc)
     if request_tearing_down.receivers:
         request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
 
 
-def do_teardown_appcontext(app: Microframe, exc: BaseException | None) -> None:
-    """``teardown_appcontext`` hooks, last registered first, then the signal."""
+def do_teardown_appcontext(
+    app: Microframe, exc: BaseException | None = _sentinel
+) -> None:
+    """Run the ``teardown_appcontext`` functions, then send ``appcontext_tearing_down``.
+
+    The last registered runs first. ``exc`` defaults to the exception being
+    handled.
+    """
+    if exc is _sentinel:
+        exc = sys.exc_info()[1]
     plan = plan_for(app)
+    presynced = plan.presynced
     for hook in plan.teardown_appcontext:
-        _call(plan, app, hook, exc)
+        (hook if presynced else app.ensure_sync(hook))(exc)
     if appcontext_tearing_down.receivers:
         appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)

@@ -72,7 +72,11 @@ def find_handler(
 
 
 def trap_http_exception(app: Microframe, exc: Exception) -> bool:
-    """Whether ``exc`` should be raised like any error instead of answered."""
+    """Whether an HTTP error should be raised like a Python error, not handled.
+
+    ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS`` traps 400s
+    (by default, only missing-key errors in debug mode).
+    """
     config = app.config
     if config["TRAP_HTTP_EXCEPTIONS"]:
         return True
@@ -86,7 +90,10 @@ def trap_http_exception(app: Microframe, exc: Exception) -> bool:
 def handle_http_exception(
     app: Microframe, exc: HTTPException
 ) -> HTTPException | ft.ResponseReturnValue:
-    """The registered handler's result for an HTTP error, or the error itself."""
+    """Answer an HTTP error with its registered handler, or the error page.
+
+    Routing redirects and errors without a code are returned as they are.
+    """
     # Routing redirects and code-less exceptions are responses of their own.
     answerable = exc.code is not None and not isinstance(exc, RoutingException)
     handler = find_handler(app, exc, request.blueprints) if answerable else None
@@ -98,7 +105,11 @@ def handle_http_exception(
 def handle_user_exception(
     app: Microframe, exc: Exception
 ) -> HTTPException | ft.ResponseReturnValue:
-    """Send an exception from a hook or view to its handler, or raise it again."""
+    """Handle an exception from a hook or view with a registered handler.
+
+    HTTP errors go to :meth:`~Microframe.handle_http_exception`; anything
+    without a handler is raised again, for :meth:`~Microframe.handle_exception`.
+    """
     if isinstance(exc, BadRequestKeyError) and (
         app.debug or app.config["TRAP_BAD_REQUEST_ERRORS"]
     ):
@@ -119,7 +130,14 @@ def _propagates(app: Microframe) -> bool:
 
 
 def handle_exception(app: Microframe, exc: Exception) -> Response:
-    """Answer an unhandled exception with a 500, or raise it to the caller."""
+    """Answer an unhandled exception with a 500 (or re-raise it when testing).
+
+    Sends ``got_request_exception``, then raises the exception again when
+    ``PROPAGATE_EXCEPTIONS`` is on (by default in testing and debug mode).
+    Otherwise it logs it and passes an
+    :class:`~werkzeug.exceptions.InternalServerError` whose
+    ``original_exception`` is ``exc`` to a registered 500 handler.
+    """
     if got_request_exception.receivers:
         got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=exc)
     if _propagates(app):

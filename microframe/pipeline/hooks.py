@@ -75,7 +75,7 @@ class HookList(list[V]):
     __imul__ = _notifying("__imul__")
 
 
-class HookRegistry(dict[t.Any, HookList[V]]):
+class HookRegistry(dict[t.Any, list[V]]):
     """``{scope: [hook, ...]}`` that creates missing scopes and reports changes.
 
     Lists put into it are adopted as :class:`HookList` so that appending to
@@ -106,24 +106,21 @@ class HookRegistry(dict[t.Any, HookList[V]]):
         dict.__delitem__(self, scope)
         self._changed()
 
-    def setdefault(
-        self, scope: t.Any, default: t.Iterable[V] | None = None
-    ) -> HookList[V]:  # type: ignore[override]
-        if scope in self:
-            return dict.__getitem__(self, scope)
-        self[scope] = () if default is None else default
-        return dict.__getitem__(self, scope)
+    def setdefault(self, scope: t.Any, default: t.Iterable[V] | None = None) -> list[V]:
+        if scope not in self:
+            self[scope] = () if default is None else default
+        return super().__getitem__(scope)
 
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
         for scope, items in dict(*args, **kwargs).items():
             self[scope] = items
 
-    def pop(self, scope: t.Any, *default: t.Any) -> t.Any:  # type: ignore[override]
+    def pop(self, scope: t.Any, *default: t.Any) -> t.Any:
         result = dict.pop(self, scope, *default)
         self._changed()
         return result
 
-    def popitem(self) -> tuple[t.Any, HookList[V]]:
+    def popitem(self) -> tuple[t.Any, list[V]]:
         result = dict.popitem(self)
         self._changed()
         return result

@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..globals import _cv_request
+from ..wrappers import Response as OwnResponse
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .. import typing as ft
@@ -73,20 +74,54 @@ def _unpack(app: Microframe, rv: t.Any) -> tuple[t.Any, t.Any, t.Any]:
     )
 
 
+# The methods an HTTP error renders its page with; a class that keeps
+# werkzeug's own gets a page that depends on its code and description only.
+_PAGE_METHODS = ("get_response", "get_body", "get_description", "get_headers")
+_plain_classes: dict[type[HTTPException], bool] = {}
+_pages: dict[tuple[type[HTTPException], int, str | None], bytes] = {}
+
+
+def _plain_error_page(exc: HTTPException, cls: type[Response]) -> bytes | None:
+    # The body werkzeug would render for exc, when the response it would
+    # build is exactly cls(body, code, mimetype="text/html"); else None.
+    if exc.response is not None or exc.code is None:
+        return None
+    kind = type(exc)
+    plain = _plain_classes.get(kind)
+    if plain is None:
+        plain = _plain_classes[kind] = all(
+            getattr(kind, name) is getattr(HTTPException, name)
+            for name in _PAGE_METHODS
+        )
+    if not plain or cls.__init__ is not OwnResponse.__init__:
+        return None
+    key = (kind, exc.code, exc.description)
+    page = _pages.get(key)
+    if page is None:
+        if len(_pages) >= 256:
+            _pages.clear()
+        page = _pages[key] = exc.get_body().encode()
+    return page
+
+
 def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Response:
     # The body as app.response_class; status and headers are applied by the
     # caller unless the constructor took them already (it clears them then).
     cls = app.response_class
     if isinstance(body, (str, bytes, bytearray, cabc.Iterator)):
-        return cls(body, status, headers)
+        return cls(t.cast("str | bytes", body), status, headers)
     if isinstance(body, (dict, list)):
-        return app.json.response(body)  # type: ignore[no-any-return]
+        return app.json.response(body)
+    if isinstance(body, HTTPException):
+        page = _plain_error_page(body, cls)
+        if page is not None:
+            return cls(page, body.code, mimetype="text/html")
     environ = _cv_request.get().request.environ
     if isinstance(body, HTTPException):
         return cls.force_type(body.get_response(environ), environ)  # type: ignore[return-value]
     if isinstance(body, BaseResponse) or callable(body):
         try:
-            return cls.force_type(body, environ)  # type: ignore[return-value,arg-type]
+            return cls.force_type(body, environ)  # type: ignore[return-value]
         except TypeError as e:
             raise TypeError(
                 f"{e}\n{describe_view(app)} returned an object of type"
@@ -102,7 +137,17 @@ def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Res
 def make_response(
     app: Microframe, rv: ft.ResponseReturnValue | HTTPException
 ) -> Response:
-    """``app.make_response``: turn a view's return value into a response."""
+    """Turn a view's return value into :attr:`~Microframe.response_class`.
+
+    Accepts str, bytes, dict and list (as JSON), an iterator or generator,
+    a response object, any WSGI callable, an HTTP error, and tuples
+    ``(body, status)``, ``(body, headers)`` and ``(body, status, headers)``.
+    """
+    kind = type(rv)
+    if kind is str:  # the most common value: nothing to unpack or check
+        return app.response_class(t.cast(str, rv))
+    if kind is dict:
+        return app.json.response(rv)
     body, status, headers = _unpack(app, rv)
     if body is None:
         raise TypeError(
@@ -110,7 +155,7 @@ def make_response(
             f" statement?). Return a response value: {_VALID}."
         )
     if isinstance(body, app.response_class):
-        response = t.cast("Response", body)
+        response = body
     else:
         taken = isinstance(body, (str, bytes, bytearray, cabc.Iterator))
         response = _convert(app, body, status, headers)

@@ -40,6 +40,10 @@ class RuleBuild(t.NamedTuple):
 
     rule: Rule
     subdomain: str
+    #: The rule's arguments, all of which a build must be given ...
+    arguments: frozenset[str]
+    #: ... when the rule has no defaults (then nothing else decides).
+    plain: bool
 
 
 class Rule(RuleBase):
@@ -111,7 +115,12 @@ class Map(MapBase):
         if len(rules) == 1 and not self.host_matching:
             rule = rules[0]
             if not rule.websocket and not rule.host:
-                plan = RuleBuild(t.cast(Rule, rule), rule.subdomain or "")
+                plan = RuleBuild(
+                    t.cast(Rule, rule),
+                    rule.subdomain or "",
+                    frozenset(rule.arguments),
+                    not rule.defaults,
+                )
         plans[endpoint] = plan
         return plan
 

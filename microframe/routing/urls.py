@@ -20,7 +20,6 @@ from werkzeug.routing import BuildError, MapAdapter
 from werkzeug.wsgi import get_host
 
 from ..globals import _cv_app, _cv_request
-from ..pipeline.hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Microframe
@@ -31,7 +30,10 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def create_url_adapter(app: Microframe, request: Request | None) -> MapAdapter | None:
-    """``app.create_url_adapter``: the URL map bound to a request or to SERVER_NAME."""
+    """Bind the URL map to a request, or to ``SERVER_NAME`` outside one.
+
+    Returns ``None`` outside a request when ``SERVER_NAME`` is not set.
+    """
     config = app.config
     if request is None:
         server_name = config["SERVER_NAME"]
@@ -57,10 +59,16 @@ def create_url_adapter(app: Microframe, request: Request | None) -> MapAdapter |
     )
 
 
+def _plan_for(app: Microframe) -> t.Any:
+    from ..pipeline import plan_for
+
+    return plan_for(app)
+
+
 def inject_url_defaults(
     app: Microframe, endpoint: str, values: dict[str, t.Any]
 ) -> None:
-    """Call the ``url_defaults`` functions that apply to ``endpoint``."""
+    """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
     from ..pipeline import plan_for
 
     blueprint = endpoint.rpartition(".")[0] or None
@@ -71,7 +79,7 @@ def inject_url_defaults(
 def handle_url_build_error(
     app: Microframe, error: BuildError, endpoint: str, values: dict[str, t.Any]
 ) -> str:
-    """The first URL a ``url_build_error_handler`` returns, or the build error."""
+    """Try the ``url_build_error_handlers``; re-raise if none returns a URL."""
     latest: BuildError = error
     for handler in app.url_build_error_handlers:
         try:
@@ -111,7 +119,12 @@ def _quick_build(
     if None in values.values():
         values = {key: value for key, value in values.items() if value is not None}
     rule = plan.rule
-    if not rule.suitable_for(values, method):
+    if method is None and plan.plain:
+        # No defaults and no method to check: suitable when every argument
+        # is given (werkzeug's suitable_for, decided from the rule up front).
+        if not plan.arguments <= values.keys():
+            return None
+    elif not rule.suitable_for(values, method):
         return None
     built = rule.build(values)
     if built is None:
@@ -122,13 +135,16 @@ def _quick_build(
 def url_for(
     app: Microframe,
     endpoint: str,
-    anchor: str | None,
-    method: str | None,
-    scheme: str | None,
-    external: bool | None,
-    values: dict[str, t.Any],
+    /,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
 ) -> str:
-    """``app.url_for``; the arguments are ``url_for``'s without underscores."""
+    """Build a URL for ``endpoint``; see :func:`microframe.url_for`."""
+    anchor, method, scheme, external = _anchor, _method, _scheme, _external
     req_ctx = _cv_request.get(None)
     if req_ctx is None:
         adapter = _adapter_outside_request(app, endpoint)
@@ -144,7 +160,8 @@ def url_for(
             f"url_for({endpoint!r}, _scheme={scheme!r}) needs _external=True:"
             " a scheme only appears in an absolute URL."
         )
-    if app.url_default_functions or not inherited(app, "inject_url_defaults"):
+    plan = req_ctx._plan if req_ctx is not None and req_ctx._plan else _plan_for(app)
+    if plan.injects_url_defaults:
         app.inject_url_defaults(endpoint, values)
     url = None if absolute else _quick_build(adapter, endpoint, values, method)
     if url is None:

@@ -32,10 +32,10 @@ def _creator() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        package_version = version("microframe-testing")
+        package_version = version("microframe-wsgi-testing")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         package_version = "0"
-    return {"name": "microframe-testing", "version": package_version}
+    return {"name": "microframe-wsgi-testing", "version": package_version}
 
 
 def _pairs(items: t.Iterable[tuple[str, str]]) -> list[dict[str, str]]:

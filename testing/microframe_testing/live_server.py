@@ -264,7 +264,7 @@ def _session_class() -> type[requests.Session]:
     except ImportError:
         raise RuntimeError(
             "live_server.session needs the requests package. Install it with:"
-            " pip install 'microframe-testing[live]'"
+            " pip install 'microframe-wsgi-testing[live]'"
         ) from None
 
     class BaseURLSession(requests.Session):

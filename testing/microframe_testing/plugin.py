@@ -1,7 +1,7 @@
 """The pytest plugin ``microframe``: options, markers, report header and output.
 
 Registered through the ``pytest11`` entry point, so installing
-microframe-testing is all it takes; ``-p no:microframe`` turns it off. The
+microframe-wsgi-testing is all it takes; ``-p no:microframe`` turns it off. The
 fixtures live in :mod:`microframe_testing.fixtures`. Importing this module
 imports neither microframe nor the recording machinery.
 """
