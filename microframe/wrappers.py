@@ -228,7 +228,7 @@ class Request(RequestBase):
     def endpoint(self) -> str | None:
         """The endpoint of the matched rule, or ``None``."""
         if self.url_rule is not None:
-            return t.cast(str, self.url_rule.endpoint)
+            return self.url_rule.endpoint  # type: ignore[no-any-return]
         return None
 
     @property
@@ -379,9 +379,7 @@ class Response(ResponseBase):
                 response, status, headers, mimetype, content_type, direct_passthrough
             )
             return
-        body = (
-            response.encode() if isinstance(response, str) else t.cast(bytes, response)
-        )
+        body: bytes = response.encode() if kind is str else response  # type: ignore[assignment,union-attr]
         self.headers = _DeferredHeaders(label, str(len(body)))
         self.response = [body]
         self.direct_passthrough = direct_passthrough
@@ -439,7 +437,7 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
     ):
         return None
     headers = response.headers
-    if type(headers) is _DeferredHeaders and headers.untouched:
+    if type(headers) is _DeferredHeaders and "_list" not in headers.__dict__:
         content_type, length = headers._pending
         return [("Content-Type", content_type), ("Content-Length", length)]
     items = headers.to_wsgi_list()

@@ -72,6 +72,24 @@ def _no_leaks() -> t.Iterator[None]:
             pytest.fail(f"test left threads running: {still!r}")
 
 
+def pytest_terminal_summary(terminalreporter: t.Any) -> None:
+    """Show the figures load tests record (``record_property("figures", ...)``).
+
+    They travel with the test reports, so they reach this summary from xdist
+    workers too, and CI's log shows them.
+    """
+    lines = [
+        str(value)
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("load figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 #: The sample apps the command line and app discovery tests load.
 CLI_APPS = Path(__file__).parent / "apps" / "cli"
 

@@ -99,7 +99,7 @@ def _timed_get(port: int, path: str = "/") -> tuple[float, int, bytes]:
 @pytest.mark.parametrize("backend", ["werkzeug", "waitress"])
 @pytest.mark.usefixtures("enough_fds")
 def test_requests_are_answered_with_500_idle_and_slow_connections_open(
-    target: Microframe, backend: str
+    target: Microframe, backend: str, record_property: t.Callable[[str, object], None]
 ) -> None:
     threads_before = threading.active_count()
     fds_before = _open_fds()
@@ -116,11 +116,12 @@ def test_requests_are_answered_with_500_idle_and_slow_connections_open(
                 timings.append(elapsed)
         finally:
             attack.close()
-    print(
-        f"\n[{backend}] {ATTACKERS} idle/slow connections open: normal request"
+    record_property(
+        "figures",
+        f"[{backend}] {ATTACKERS} idle/slow connections open: normal request"
         f" median {statistics.median(timings) * 1000:.1f} ms, max"
         f" {max(timings) * 1000:.1f} ms; threads {threads_before} ->"
-        f" {threads_during} (+1 feeding the slow clients)"
+        f" {threads_during} (+1 feeding the slow clients)",
     )
     if backend == "werkzeug":
         # The loop, at most DEFAULT_THREADS workers, and the attack's feeder.
@@ -130,7 +131,9 @@ def test_requests_are_answered_with_500_idle_and_slow_connections_open(
 
 
 @pytest.mark.usefixtures("enough_fds")
-def test_64_keep_alive_clients_50_requests_each(target: Microframe) -> None:
+def test_64_keep_alive_clients_50_requests_each(
+    target: Microframe, record_property: t.Callable[[str, object], None]
+) -> None:
     threads_before = threading.active_count()
     fds_before = _open_fds()
     errors: list[str] = []
@@ -167,9 +170,10 @@ def test_64_keep_alive_clients_50_requests_each(target: Microframe) -> None:
         for thread in clients:
             thread.join(60)
         elapsed = time.perf_counter() - start
-    print(
-        f"\n[werkzeug] 64 keep-alive clients x 50 requests: {len(errors)} errors,"
-        f" {len(ports)} connections, {64 * 50 / elapsed:.0f} requests/s"
+    record_property(
+        "figures",
+        f"[werkzeug] 64 keep-alive clients x 50 requests: {len(errors)} errors,"
+        f" {len(ports)} connections, {64 * 50 / elapsed:.0f} requests/s",
     )
     assert errors == []
     assert len(ports) == 64  # one connection per client, kept alive

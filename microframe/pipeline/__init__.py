@@ -285,7 +285,7 @@ def dispatch_request(app: Microframe) -> ft.ResponseReturnValue:
     req = _cv_request.get().request
     if req.routing_exception is not None:
         app.raise_routing_exception(req)
-    rule = t.cast("Rule", req.url_rule)
+    rule: Rule = req.url_rule  # type: ignore[assignment]
     if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
         return app.make_default_options_response()
     view = app.ensure_sync(app.view_functions[rule.endpoint])
@@ -305,7 +305,12 @@ def finalize_request(
     """
     response = app.make_response(rv)  # type: ignore[arg-type]
     if not from_error_handler:
-        return _finished(app, app.process_response(response))
+        response = app.process_response(response)
+        if request_finished.receivers:
+            request_finished.send(
+                app, _async_wrapper=app.ensure_sync, response=response
+            )
+        return response
     # The error page is sent even when after-request work fails on it.
     try:
         response = app.process_response(response)

@@ -109,7 +109,7 @@ def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Res
     # caller unless the constructor took them already (it clears them then).
     cls = app.response_class
     if isinstance(body, (str, bytes, bytearray, cabc.Iterator)):
-        return cls(t.cast("str | bytes", body), status, headers)
+        return cls(body, status, headers)  # type: ignore[arg-type]
     if isinstance(body, (dict, list)):
         return app.json.response(body)
     if isinstance(body, HTTPException):
@@ -145,7 +145,7 @@ def make_response(
     """
     kind = type(rv)
     if kind is str:  # the most common value: nothing to unpack or check
-        return app.response_class(t.cast(str, rv))
+        return app.response_class(rv)  # type: ignore[arg-type]
     if kind is dict:
         return app.json.response(rv)
     body, status, headers = _unpack(app, rv)

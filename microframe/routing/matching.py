@@ -24,11 +24,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..wrappers import Request
 
 
-def _readable_host(host: str) -> bool:
-    # A host name or address, with an optional port: printable ASCII only.
-    return host.isascii() and host.isprintable() and " " not in host
-
-
 def base_adapter(app: Microframe, request: Request) -> MapAdapter:
     """The URL map bound for everything but the request's path, method and query.
 
@@ -90,7 +85,10 @@ def match_request(
         return adapter.match(return_rule=True)  # type: ignore[return-value]
     environ = request.environ
     host = environ.get("HTTP_HOST")
-    if host is not None and not _readable_host(host):
+    # A host name or address, with an optional port: printable ASCII only.
+    if host is not None and not (
+        host.isascii() and host.isprintable() and " " not in host
+    ):
         raise BadRequest(
             f"The Host header {host!r} is not a host name: it holds characters"
             " outside printable ASCII. Send the server's name (or address)."
