@@ -183,9 +183,9 @@ def _routes(app: Microframe) -> list[tuple[str, str, str]]:
 
 
 def _serving(app: t.Any) -> Server | None:
-    # No server can run before microframe.serving is imported: don't import
-    # it (and werkzeug's server) just to show an app.
-    serving = sys.modules.get("microframe.serving")
+    # No server can run before microframe.embedding.serving is imported: don't
+    # import it (and werkzeug's server) just to show an app.
+    serving = sys.modules.get("microframe.embedding.serving")
     if serving is None:
         return None
     return serving.server_for(app)  # type: ignore[no-any-return]

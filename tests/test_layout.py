@@ -223,3 +223,23 @@ def _documented_modules() -> set[str]:
 def test_the_architecture_page_maps_every_module() -> None:
     actual = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")}
     assert _documented_modules() == actual
+
+
+def test_the_package_works_without_its_stable_path_modules() -> None:
+    # microframe's own code imports the subpackages, never the stable paths:
+    # an app served and shown in a fresh process has not loaded them.
+    code = (
+        "import sys, microframe\n"
+        "app = microframe.Microframe('fresh')\n"
+        "with app.serve() as server:\n"
+        "    shown = repr(app)\n"
+        "stable = ['microframe.serving', 'microframe.mounting', 'microframe.access',\n"
+        "          'microframe.backends']\n"
+        "print(shown == f\"<Microframe 'fresh' serving at {server.url}>\")\n"
+        "print(sorted(name for name in stable if name in sys.modules))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["True", "[]"]
