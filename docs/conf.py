@@ -121,7 +121,7 @@ nitpick_ignore_regex = [
         r"(HTTPException|BaseResponse|WSGIEnvironment|WSGIApplication|StartResponse"
         r"|MapAdapter|FileSystemLoader|BaseLoader|TestResponse|Headers"
         r"|URLSafeTimedSerializer|Context|Template|Namespace|datetime|timedelta"
-        r"|TracebackType|ModuleType|RuleFactory)",
+        r"|TracebackType|ModuleType|RuleFactory|BuildError)",
     ),
     # The type variables of decorators: "the decorated function's own type".
     (r"py:class", r"(microframe[\w.]*\.)?(T_\w+|F|T|ResponseClass)"),
@@ -132,6 +132,8 @@ nitpick_ignore = [
     ("py:class", "microframe.ctx._AppCtxGlobals"),
     ("py:class", "DeferredSetupFunction"),
     ("py:class", "microframe_testing.recording.RecordingControls"),
+    ("py:class", "microframe.routing.RuleBuild"),
+    ("py:class", "microframe.signing.CookieSigner"),
     # References in microframe's docstrings to names the reference does not
     # document (inherited from werkzeug, instance attributes, module globals).
     ("py:attr", "args"),
@@ -140,9 +142,20 @@ nitpick_ignore = [
     ("py:mod", "microframe.backends"),
     ("py:mod", "microframe.httpserver"),
     ("py:mod", "microframe.access"),
+    ("py:mod", "microframe.embedding"),
+    ("py:mod", "microframe.embedding.backends"),
+    ("py:mod", "microframe.embedding.httpserver"),
+    ("py:mod", "microframe.embedding.access"),
     ("py:attr", "app"),
     ("py:data", "pass_script_info"),
 ]
+
+
+# The stable import paths that re-export a module of microframe.embedding.
+_STABLE_PATHS = {
+    f"microframe.{name}": f"microframe.embedding.{name}"
+    for name in ("serving", "mounting", "access", "backends")
+}
 
 
 def _resolve_short_names(app, env, node, contnode):
@@ -159,6 +172,15 @@ def _resolve_short_names(app, env, node, contnode):
         return None
     target = node["reftarget"]
     qualifier, _, name = target.rpartition(".")
+    home = _STABLE_PATHS.get(qualifier)
+    if home is not None:
+        # A stable import path names an object documented where it lives.
+        found = env.get_domain("py").objects.get(f"{home}.{name}")
+        if found is None:
+            return None
+        return make_refnode(
+            app.builder, node["refdoc"], found.docname, found.node_id, contnode, target
+        )
     if qualifier not in ("", "ft"):
         return None
     objects = env.get_domain("py").objects

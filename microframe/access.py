@@ -1,7 +1,6 @@
-"""The stable import path for :mod:`microframe.embedding.access`.
+"""The access guard of served apps: tokens, ``Host`` and ``Origin`` checks.
 
-The access guard (``Host``, ``Origin`` and token checks) lives in the
-:mod:`microframe.embedding` subpackage; its public names are re-exported here.
+A stable import path: the code lives in ``microframe.embedding.access``.
 """
 
 from __future__ import annotations

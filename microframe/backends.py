@@ -1,7 +1,6 @@
-"""The stable import path for :mod:`microframe.embedding.backends`.
+"""The server loops behind ``app.serve()``: binding, waitress, the backend protocol.
 
-The server backends live in the :mod:`microframe.embedding` subpackage; their
-public names are re-exported here.
+A stable import path: the code lives in ``microframe.embedding.backends``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The stable import path for :mod:`microframe.embedding.mounting`.
+"""Serving apps under URL prefixes, and behind proxies that add one of their own.
 
-``from microframe.mounting import mount, ProxyFix`` keeps working; the code
-lives in the :mod:`microframe.embedding` subpackage with the rest of embedding.
+Import :func:`mount` and :class:`ProxyFix` from here; the code lives in
+``microframe.embedding.mounting``, beside the rest of embedding.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The stable import path for :mod:`microframe.embedding.serving`.
+"""Serving any WSGI app from a background thread: :func:`serve`.
 
-``from microframe.serving import serve`` keeps working; the code lives in the
-:mod:`microframe.embedding` subpackage with the rest of embedding.
+It returns the same :class:`~microframe.Server` handle as ``app.serve()``.
+Import from here; the code lives in ``microframe.embedding.serving``, beside
+the rest of embedding (backends, the access guard, mounting).
 """
 
 from __future__ import annotations
