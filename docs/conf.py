@@ -121,7 +121,7 @@ nitpick_ignore_regex = [
         r"(HTTPException|BaseResponse|WSGIEnvironment|WSGIApplication|StartResponse"
         r"|MapAdapter|FileSystemLoader|BaseLoader|TestResponse|Headers"
         r"|URLSafeTimedSerializer|Context|Template|Namespace|datetime|timedelta"
-        r"|TracebackType|ModuleType|RuleFactory)",
+        r"|TracebackType|ModuleType|RuleFactory|BuildError)",
     ),
     # The type variables of decorators: "the decorated function's own type".
     (r"py:class", r"(microframe[\w.]*\.)?(T_\w+|F|T|ResponseClass)"),
@@ -132,6 +132,7 @@ nitpick_ignore = [
     ("py:class", "microframe.ctx._AppCtxGlobals"),
     ("py:class", "DeferredSetupFunction"),
     ("py:class", "microframe_testing.recording.RecordingControls"),
+    ("py:class", "microframe.routing.RuleBuild"),
     # References in microframe's docstrings to names the reference does not
     # document (inherited from werkzeug, instance attributes, module globals).
     ("py:attr", "args"),
