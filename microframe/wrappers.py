@@ -393,10 +393,10 @@ class Response(ResponseBase):
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        headers = _plain_wsgi_headers(self)
-        if headers is None:
+        listed = _plain_wsgi_headers(self)
+        if listed is None:
             return super().__call__(environ, start_response)
-        start_response(self._status, headers)
+        start_response(self._status, listed)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return []
         return self.response  # type: ignore[return-value]
@@ -416,6 +416,11 @@ class Response(ResponseBase):
 
 
 _URI_HEADERS = frozenset({"location", "content-location"})
+
+
+def _pending_list(headers: _DeferredHeaders) -> list[tuple[str, str]]:
+    content_type, length = headers._pending
+    return [("Content-Type", content_type), ("Content-Length", length)]
 
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
@@ -438,8 +443,7 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
         return None
     headers = response.headers
     if type(headers) is _DeferredHeaders and "_list" not in headers.__dict__:
-        content_type, length = headers._pending
-        return [("Content-Type", content_type), ("Content-Length", length)]
+        return _pending_list(headers)
     items = headers.to_wsgi_list()
     has_length = False
     for index, (name, value) in enumerate(items):
