@@ -418,10 +418,6 @@ class Response(ResponseBase):
 _URI_HEADERS = frozenset({"location", "content-location"})
 
 
-def _pending_list(headers: _DeferredHeaders) -> list[tuple[str, str]]:
-    content_type, length = headers._pending
-    return [("Content-Type", content_type), ("Content-Length", length)]
-
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
     # The WSGI header list werkzeug's general pass would produce, for a
@@ -443,7 +439,8 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
         return None
     headers = response.headers
     if type(headers) is _DeferredHeaders and "_list" not in headers.__dict__:
-        return _pending_list(headers)
+        content_type, length = headers._pending
+        return [("Content-Type", content_type), ("Content-Length", length)]
     items = headers.to_wsgi_list()
     has_length = False
     for index, (name, value) in enumerate(items):
