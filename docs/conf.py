@@ -133,7 +133,6 @@ nitpick_ignore = [
     ("py:class", "DeferredSetupFunction"),
     ("py:class", "microframe_testing.recording.RecordingControls"),
     ("py:class", "microframe.routing.RuleBuild"),
-    ("py:class", "microframe.signing.CookieSigner"),
     # References in microframe's docstrings to names the reference does not
     # document (inherited from werkzeug, instance attributes, module globals).
     ("py:attr", "args"),

@@ -404,7 +404,7 @@ class SecureCookieSessionInterface(SessionInterface):
         Returns ``None`` when the app has no secret key. It signs with
         ``SECRET_KEY`` and also verifies with each key in
         ``SECRET_KEY_FALLBACKS``. The interface itself reads and writes cookies
-        through a :class:`~microframe.signing.CookieSigner` with the same
+        through a cookie signer (``microframe.signing``) with the same
         keys, unless a subclass overrides this method: then it uses the
         serializer returned here.
         """

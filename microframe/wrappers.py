@@ -393,10 +393,10 @@ class Response(ResponseBase):
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        headers = _plain_wsgi_headers(self)
-        if headers is None:
+        listed = _plain_wsgi_headers(self)
+        if listed is None:
             return super().__call__(environ, start_response)
-        start_response(self._status, headers)
+        start_response(self._status, listed)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return []
         return self.response  # type: ignore[return-value]
@@ -416,6 +416,7 @@ class Response(ResponseBase):
 
 
 _URI_HEADERS = frozenset({"location", "content-location"})
+
 
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:

@@ -178,11 +178,13 @@ def _call(hooks: ChainHooks, app: Microframe, func: _Hook, *args: t.Any) -> t.An
 
 
 def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
-    # The request's hooks, worked out once per request from the current plan.
-    hooks: ChainHooks | None = ctx._hooks
-    if hooks is None or ctx._plan is not app._plan:
+    # The request's hooks, worked out once per request from the current plan
+    # (callers use ctx._hooks directly while ctx._plan is still app._plan).
+    plan = ctx._plan
+    if plan is None or plan is not app._plan:
         plan = ctx._plan = plan_for(app)
-        hooks = ctx._hooks = plan.chain(ctx.request.blueprint)
+    hooks: ChainHooks = plan.chain(ctx.request.blueprint)
+    ctx._hooks = hooks
     return hooks
 
 
@@ -204,7 +206,13 @@ def respond(
         response = _answer(app, ctx)
         return response(environ, start_response)
     finally:
-        _leave(app, ctx, environ)
+        keep = environ.get("werkzeug.debug.preserve_context")
+        if keep is not None:
+            _keep_for_debugger(keep)
+        failure = ctx._failure
+        if failure is not None and app.should_ignore_error(failure):
+            failure = None
+        ctx.pop(failure)
 
 
 def _answer(app: Microframe, ctx: RequestContext) -> Response:
@@ -221,16 +229,10 @@ def _answer(app: Microframe, ctx: RequestContext) -> Response:
         raise
 
 
-def _leave(app: Microframe, ctx: RequestContext, environ: WSGIEnvironment) -> None:
-    keep = environ.get("werkzeug.debug.preserve_context")
-    if keep is not None:
-        # The debugger's console evaluates code in the failed request's contexts.
-        keep(_cv_app.get())
-        keep(_cv_request.get())
-    failure = ctx._failure
-    if failure is not None and app.should_ignore_error(failure):
-        failure = None
-    ctx.pop(failure)
+def _keep_for_debugger(keep: t.Callable[[t.Any], None]) -> None:
+    # The debugger's console evaluates code in the failed request's contexts.
+    keep(_cv_app.get())
+    keep(_cv_request.get())
 
 
 def full_dispatch_request(app: Microframe) -> Response:
@@ -241,7 +243,8 @@ def full_dispatch_request(app: Microframe) -> Response:
     from either goes to :meth:`~Microframe.handle_user_exception`. The result
     goes to :meth:`~Microframe.finalize_request`.
     """
-    app._got_first_request = True
+    if not app._got_first_request:
+        app._got_first_request = True
     return app.finalize_request(_hooks_and_view(app))
 
 
@@ -263,7 +266,9 @@ def preprocess_request(app: Microframe) -> ft.ResponseReturnValue | None:
     that value becomes the response.
     """
     ctx = _cv_request.get()
-    hooks = _hooks_of(app, ctx)
+    hooks = ctx._hooks
+    if hooks is None or ctx._plan is not app._plan:
+        hooks = _hooks_of(app, ctx)
     if hooks.preprocessors:
         req = ctx.request
         endpoint, view_args = req.endpoint, req.view_args
@@ -338,7 +343,9 @@ def process_response(app: Microframe, response: Response) -> Response:
     ctx = _cv_request.get()
     for once in ctx._after_request_functions:
         response = app.ensure_sync(once)(response)
-    hooks = _hooks_of(app, ctx)
+    hooks = ctx._hooks
+    if hooks is None or ctx._plan is not app._plan:
+        hooks = _hooks_of(app, ctx)
     for hook in hooks.after:
         response = _call(hooks, app, hook, response)
     if ctx._session is not None or "HTTP_COOKIE" in ctx.request.environ:
@@ -368,7 +375,10 @@ def do_teardown_request(app: Microframe, exc: BaseException | None = _sentinel) 
     """
     if exc is _sentinel:
         exc = sys.exc_info()[1]
-    hooks = _hooks_of(app, _cv_request.get())
+    ctx = _cv_request.get()
+    hooks = ctx._hooks
+    if hooks is None or ctx._plan is not app._plan:
+        hooks = _hooks_of(app, ctx)
     for hook in hooks.teardown:
         _call(hooks, app, hook, exc)
     if request_tearing_down.receivers:
