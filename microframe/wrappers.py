@@ -10,6 +10,7 @@ from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.datastructures.structures import iter_multi_items
 from werkzeug.exceptions import (
     BadRequest,
+    ClientDisconnected,
     HTTPException,
     RequestEntityTooLarge,
     UnsupportedMediaType,
@@ -19,6 +20,7 @@ from werkzeug.urls import iri_to_uri
 from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
+from werkzeug.wsgi import get_content_length
 
 from . import json
 from .globals import _cv_app
@@ -186,16 +188,24 @@ class Request(RequestBase):
 
         A body of unknown length (chunked) that goes past
         ``MAX_CONTENT_LENGTH`` is refused with 413 when it is read, not cut
-        short at the limit.
+        short at the limit. A small body of known length is read at once.
         """
         environ = self.environ
         limit = self.max_content_length
+        terminated = environ.get("wsgi.input_terminated")
+        length = get_content_length(environ)
+        if terminated and limit is not None and length is None:
+            return _CappedInput(environ["wsgi.input"], limit)  # type: ignore[return-value]
         if (
-            limit is not None
-            and environ.get("wsgi.input_terminated")
-            and not environ.get("CONTENT_LENGTH")
+            not terminated
+            and length is not None
+            and length <= _READ_AT_ONCE
+            and (limit is None or length <= limit)
         ):
-            return t.cast(t.IO[bytes], _CappedInput(environ["wsgi.input"], limit))
+            body = environ["wsgi.input"].read(length) if length else b""
+            if len(body) < length:
+                raise ClientDisconnected()
+            return io.BytesIO(body)
         return RequestBase.stream.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     @property
@@ -275,6 +285,11 @@ class Request(RequestBase):
             f"The request body is not valid JSON: {e}. Send a well-formed JSON"
             " document with 'Content-Type: application/json'."
         )
+
+
+# Bodies up to this size are read whole when first asked for, instead of
+# through a length-limited stream: what a JSON or form post usually sends.
+_READ_AT_ONCE = 64 * 1024
 
 
 class _CappedInput(io.RawIOBase):
@@ -416,7 +431,6 @@ class Response(ResponseBase):
 
 
 _URI_HEADERS = frozenset({"location", "content-location"})
-
 
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:

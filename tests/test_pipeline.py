@@ -225,3 +225,27 @@ def test_a_lazy_response_becomes_full_headers_when_read() -> None:
 def test_head_requests_get_headers_without_a_body(app: Microframe) -> None:
     status, headers, body = call(app, environ(method="HEAD"))
     assert (status, headers["Content-Length"], body) == ("200 OK", "5", b"")
+
+
+def test_small_and_large_bodies_read_alike(app: Microframe) -> None:
+    @app.post("/size")
+    def size() -> str:
+        return f"{len(request.get_data())} {request.stream.read()!r}"
+
+    small = environ("/size", method="POST", data=b"x" * 100)
+    assert call(app, small)[2] == b"100 b''"
+    large = environ("/size", method="POST", data=b"y" * 200_000)
+    assert call(app, large)[2] == b"200000 b''"
+
+
+def test_a_body_shorter_than_its_content_length_is_a_bad_request(
+    app: Microframe,
+) -> None:
+    @app.post("/size")
+    def size() -> str:
+        return str(len(request.get_data()))
+
+    env = environ("/size", method="POST", data=b"x" * 10)
+    env["wsgi.input"] = io.BytesIO(b"x" * 5)  # the client went away
+    status, _, _ = call(app, env)
+    assert status == "400 BAD REQUEST"

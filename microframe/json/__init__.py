@@ -13,7 +13,7 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app, current_app
+from ..globals import _cv_app, _no_app_msg
 from .provider import _default
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -91,4 +91,7 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
 
     :raises RuntimeError: no app context is active.
     """
-    return current_app.json.response(*args, **kwargs)
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(_no_app_msg)
+    return app_ctx.app.json.response(*args, **kwargs)
