@@ -297,7 +297,10 @@ class DefaultJSONProvider(JSONProvider):
         a newline, the mimetype is :attr:`mimetype`, and :attr:`compact`
         chooses the layout (indented in debug mode by default).
         """
-        obj = self._prepare_response_obj(args, kwargs)
+        if len(args) == 1 and not kwargs:
+            obj = args[0]  # the common case: one value, as it is
+        else:
+            obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(self._body(obj), mimetype=self.mimetype)
 
     def _body(self, obj: t.Any) -> str:
