@@ -88,7 +88,7 @@ class Scaffold:
             dict[int | None, dict[type[Exception], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
         # The hook registries below report changes here, so that the app's
-        # request pipeline rebuilds its plan (see microframe.hooks).
+        # request pipeline rebuilds its plan (see microframe.pipeline.hooks).
         changed = self._registrations_changed
         #: ``before_request`` functions by scope (``None`` for the app).
         self.before_request_funcs: dict[

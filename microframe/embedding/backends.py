@@ -6,7 +6,7 @@ new connections (closing the listening socket frees the port at once), then
 give requests in flight until the deadline, then cut what is left. A
 connection that has not sent a whole request head is not a request in flight.
 
-The default, :class:`~microframe.httpserver.ThreadedServer`, needs nothing
+The default, ``microframe.embedding.httpserver.ThreadedServer``, needs nothing
 beyond werkzeug. :class:`WaitressServer` runs waitress's event loop and thread
 pool, tuned for a UI embedded in a program. Both satisfy :class:`Backend`.
 """

@@ -7,7 +7,7 @@ socket listens: a request sent right after ``serve()`` returns waits in the
 listen backlog, it never races the start.
 
 Two backends share the handle: ``"werkzeug"``, the default with no extra
-dependency (:mod:`microframe.httpserver`: a bounded pool of workers behind a
+dependency (``microframe.embedding.httpserver``: a bounded pool of workers behind a
 loop that reads request heads, with timeouts and keep-alive), whose
 ``stop()`` returns as soon as in-flight requests are done, and
 ``"waitress"`` (:mod:`microframe.backends`), for programs that embed the UI
