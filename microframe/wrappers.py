@@ -15,7 +15,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
-from werkzeug.http import parse_cookie
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 from werkzeug.urls import iri_to_uri
 from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
@@ -399,11 +399,11 @@ class Response(ResponseBase):
         self.response = [body]
         self.direct_passthrough = direct_passthrough
         self._on_close = []
-        if status is None or status == 200:
-            self._status_code = 200
-            self._status = "200 OK"
+        line = _STATUS_LINES.get(200 if status is None else status)  # type: ignore[arg-type]
+        if line is None:
+            self.status = status  # type: ignore[assignment]  # werkzeug parses the rest
         else:
-            self.status = status
+            self._status_code, self._status = line
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -469,6 +469,16 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
         items.append(("Content-Length", str(len(body[0]))))
     return items
 
+
+# The (code, status line) of the statuses views and error pages send most,
+# as werkzeug writes them ("404 NOT FOUND").
+_STATUS_LINES: dict[int, tuple[int, str]] = {
+    code: (code, f"{code} {HTTP_STATUS_CODES[code].upper()}")
+    for code in (
+        *(200, 201, 202, 204, 301, 302, 303, 307, 308),
+        *(400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503),
+    )
+}
 
 _content_types: dict[str, str] = {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import typing as t
+from http import HTTPStatus
 
 import flask
 import pytest
@@ -474,3 +475,14 @@ def test_max_cookie_size_comes_from_config(app_ctx: AppContext) -> None:
 
 def test_max_cookie_size_without_an_app_is_werkzeugs() -> None:
     assert Response().max_cookie_size == 4093
+
+
+@pytest.mark.parametrize(
+    "status", [None, 200, 201, 302, 404, 418, 599, "299 CUSTOM", HTTPStatus.CREATED]
+)
+def test_text_responses_carry_the_status_werkzeug_would(status: t.Any) -> None:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    ours = Response("x", status)
+    theirs = WerkzeugResponse("x", status)
+    assert (ours.status, ours.status_code) == (theirs.status, theirs.status_code)

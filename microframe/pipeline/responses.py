@@ -148,6 +148,10 @@ def make_response(
         return app.response_class(rv)  # type: ignore[arg-type]
     if kind is dict:
         return app.json.response(rv)
+    if isinstance(rv, HTTPException):
+        page = _plain_error_page(rv, app.response_class)
+        if page is not None:  # an unhandled error: its page, nothing to unpack
+            return app.response_class(page, rv.code, mimetype="text/html")
     body, status, headers = _unpack(app, rv)
     if body is None:
         raise TypeError(
