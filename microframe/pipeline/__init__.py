@@ -312,14 +312,13 @@ def finalize_request(
     if not from_error_handler:
         response = app.process_response(response)
         if request_finished.receivers:
-            request_finished.send(
-                app, _async_wrapper=app.ensure_sync, response=response
-            )
+            _send_finished(app, response)
         return response
     # The error page is sent even when after-request work fails on it.
     try:
         response = app.process_response(response)
-        _finished(app, response)
+        if request_finished.receivers:
+            _send_finished(app, response)
     except Exception:
         app.logger.exception(
             "Request finalizing failed with an error while handling an error"
@@ -327,10 +326,8 @@ def finalize_request(
     return response
 
 
-def _finished(app: Microframe, response: Response) -> Response:
-    if request_finished.receivers:
-        request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
-    return response
+def _send_finished(app: Microframe, response: Response) -> None:
+    request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
 
 
 def process_response(app: Microframe, response: Response) -> Response:

@@ -112,12 +112,10 @@ def _convert(app: Microframe, body: t.Any, status: t.Any, headers: t.Any) -> Res
         return cls(body, status, headers)  # type: ignore[arg-type]
     if isinstance(body, (dict, list)):
         return app.json.response(body)
-    if isinstance(body, HTTPException):
-        page = _plain_error_page(body, cls)
-        if page is not None:
-            return cls(page, body.code, mimetype="text/html")
     environ = _cv_request.get().request.environ
     if isinstance(body, HTTPException):
+        # An unhandled error alone was answered by make_response; here it came
+        # in a tuple with a status or headers: werkzeug renders its page.
         return cls.force_type(body.get_response(environ), environ)  # type: ignore[return-value]
     if isinstance(body, BaseResponse) or callable(body):
         try:
