@@ -562,4 +562,4 @@ def _vary_on_cookie(response: Response) -> None:
     if any(name.lower() == "vary" for name, _ in headers):
         response.vary.add("Cookie")
     else:
-        headers["Vary"] = "Cookie"
+        headers.add("Vary", "Cookie")

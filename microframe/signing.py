@@ -62,6 +62,7 @@ class CookieSigner:
 
         self._serializer = serializer
         self._digest = digest_method
+        self._digest_name = _hashlib_name(digest_method)
         derived_keys = [derived(key) for key in keys]
         # The last key signs; every key verifies (itsdangerous's rule).
         self._signing_key = derived_keys[-1]
@@ -85,7 +86,7 @@ class CookieSigner:
         without padding, joined by dots.
         """
         text = self._serializer.dumps(data).encode()
-        packed = zlib.compress(text)
+        packed = _compress(text)
         shorter = len(packed) < len(text) - 1
         payload = b"." + _b64(packed) if shorter else _b64(text)
         now = self._now()
@@ -93,7 +94,10 @@ class CookieSigner:
             payload,
             _b64(now.to_bytes((now.bit_length() + 7) // 8, "big")),
         )
-        mac = hmac.new(self._signing_key, stamped, self._digest).digest()
+        if self._digest_name is None:
+            mac = hmac.new(self._signing_key, stamped, self._digest).digest()
+        else:
+            mac = hmac.digest(self._signing_key, stamped, self._digest_name)
         return f"{stamped.decode('ascii')}.{_b64(mac).decode('ascii')}"
 
     def verify(self, value: str, max_age: int | None) -> dict[str, t.Any] | None:
@@ -137,6 +141,43 @@ class CookieSigner:
         flat = all(type(item) in _FLAT for item in data.values())
         text = "" if flat else self._serializer.dumps(data)
         table[value] = _Verified(signed_at, dict(data) if flat else None, text)
+
+
+def _hashlib_name(digest_method: t.Any) -> str | None:
+    """The name by which HMAC can run ``digest_method`` in C, if there is one.
+
+    Flask's default is a Python function returning ``hashlib.sha1(...)``, which
+    ``hmac.new`` can only drive from Python. When the name of the hash it makes
+    gives the same HMAC through :func:`hmac.digest`, that name is used instead.
+    """
+    try:
+        name = digest_method().name
+        same = hmac.digest(b"key", b"probe", name) == (
+            hmac.new(b"key", b"probe", digest_method).digest()
+        )
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return name if same else None
+
+
+#: Payloads up to this many bytes are compressed with a small compressor.
+_SMALL_PAYLOAD = 126
+
+
+def _compress(text: bytes) -> bytes:
+    """Compress a payload as ``zlib.compress(text)`` does, cheaply when it is small.
+
+    Most of ``zlib.compress``'s time on a session-sized payload goes into setting
+    up its tables; with ``memLevel=1`` they are much smaller. Its output can only
+    differ once a payload has more symbols than that compressor buffers (127) or
+    so many hash collisions that a match is missed, so up to 126 bytes it gives
+    ``zlib.compress``'s bytes (``tests/test_signing.py`` compares thousands).
+    Either way the result is a valid zlib stream that any reader decodes.
+    """
+    if len(text) > _SMALL_PAYLOAD:
+        return zlib.compress(text)
+    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS, 1)
+    return packer.compress(text) + packer.flush()
 
 
 def _b64(raw: bytes) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import typing as t
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.datastructures.structures import iter_multi_items
@@ -15,6 +16,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
+from werkzeug.formparser import FormDataParser
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 from werkzeug.urls import iri_to_uri
 from werkzeug.utils import cached_property, get_content_type
@@ -91,6 +93,11 @@ class _ConfigLimit:
 
     def __set__(self, obj: object, value: int | None) -> None:
         obj.__dict__[self.override] = value
+
+
+#: Parsed ``Cookie`` headers by (header, dict class); cleared when it is full.
+_parsed_cookies: dict[tuple[str, type], t.Any] = {}
+_PARSED_COOKIES_MAX = 256
 
 
 class Request(RequestBase):
@@ -177,10 +184,21 @@ class Request(RequestBase):
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies the client sent, by name."""
         # One Cookie header in a WSGI environ: read it without scanning every
-        # header as werkzeug's header view would.
-        return parse_cookie(  # type: ignore[return-value]
-            self.environ.get("HTTP_COOKIE", ""), cls=self.dict_storage_class
-        )
+        # header as werkzeug's header view would. A browser sends the same
+        # header request after request, so the parsed (immutable) result of a
+        # recent header is shared.
+        header = self.environ.get("HTTP_COOKIE", "")
+        kind = self.dict_storage_class
+        key = (header, kind)
+        parsed = _parsed_cookies.get(key)
+        if parsed is None:
+            parsed = parse_cookie(header, cls=kind)
+            if not issubclass(kind, ImmutableMultiDict):
+                return parsed  # type: ignore[return-value]  # mutable: not shared
+            if len(_parsed_cookies) >= _PARSED_COOKIES_MAX:
+                _parsed_cookies.clear()
+            _parsed_cookies[key] = parsed
+        return parsed  # type: ignore[return-value]
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
@@ -261,7 +279,10 @@ class Request(RequestBase):
         return _blueprint_chain(name)
 
     def _load_form_data(self) -> None:
-        super()._load_form_data()
+        if "form" not in self.__dict__ and self._default_urlencoded_parsing():
+            self._parse_urlencoded_body()
+        else:
+            super()._load_form_data()
         ctx = _cv_app.get(None)
         if (
             ctx is not None
@@ -272,6 +293,30 @@ class Request(RequestBase):
             from .debughelpers import attach_enctype_error_multidict
 
             attach_enctype_error_multidict(self)
+
+    def _default_urlencoded_parsing(self) -> bool:
+        # A plain urlencoded body, to be parsed by werkzeug's default parser.
+        cls = type(self)
+        return (
+            self.environ.get("CONTENT_TYPE") == _URLENCODED
+            and cls.form_data_parser_class is FormDataParser
+            and cls.make_form_data_parser is RequestBase.make_form_data_parser
+            and cls._get_stream_for_parsing is RequestBase._get_stream_for_parsing
+        )
+
+    def _parse_urlencoded_body(self) -> None:
+        # What werkzeug's form parser makes of a urlencoded body (a body that
+        # is not UTF-8 gives an empty form, as its silent parser does),
+        # without building a parser per request.
+        cached = getattr(self, "_cached_data", None)
+        stream = self.stream if cached is None else io.BytesIO(cached)
+        storage = self.parameter_storage_class
+        try:
+            text = stream.read().decode()
+            pairs = parse_qsl(text, keep_blank_values=True, errors=_URL_QUOTE)
+        except ValueError:
+            pairs = []
+        self.__dict__.update(stream=stream, form=storage(pairs), files=storage())
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Turn a failed JSON parse into a 400 (bad body) or 415 (wrong type)."""
@@ -286,6 +331,10 @@ class Request(RequestBase):
             " document with 'Content-Type: application/json'."
         )
 
+
+_URLENCODED = "application/x-www-form-urlencoded"
+# werkzeug's codec error handler: keeps an undecodable %-escape as it was sent.
+_URL_QUOTE = "werkzeug.url_quote"
 
 # Bodies up to this size are read whole when first asked for, instead of
 # through a length-limited stream: what a JSON or form post usually sends.
@@ -353,6 +402,33 @@ class _DeferredHeaders(Headers):
     def untouched(self) -> bool:
         """Whether nothing has read or changed these headers yet."""
         return "_list" not in self.__dict__
+
+    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Set each header of a mapping, as :meth:`Headers.update` does.
+
+        The common case, an ``after_request`` hook adding a dict of new text
+        headers, appends them in one step; anything else is werkzeug's.
+        """
+        mapping = args[0] if len(args) == 1 and not kwargs else None
+        if type(mapping) is not dict or not self._append_new(mapping):
+            super().update(*args, **kwargs)
+
+    def _append_new(self, mapping: dict[t.Any, t.Any]) -> bool:
+        # Append every (name, value) of ``mapping`` if all are text headers
+        # not yet present; change nothing and say False otherwise.
+        items = self._list
+        present = {name.lower() for name, _ in items}
+        new = []
+        for name, value in mapping.items():
+            if type(name) is not str or type(value) is not str:
+                return False
+            lowered = name.lower()
+            if lowered in present or "\n" in value or "\r" in value:
+                return False
+            present.add(lowered)
+            new.append((name, value))
+        items.extend(new)
+        return True
 
 
 class Response(ResponseBase):

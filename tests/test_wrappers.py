@@ -486,3 +486,168 @@ def test_text_responses_carry_the_status_werkzeug_would(status: t.Any) -> None:
     ours = Response("x", status)
     theirs = WerkzeugResponse("x", status)
     assert (ours.status, ours.status_code) == (theirs.status, theirs.status_code)
+
+
+# --- cookies, forms and header updates, against werkzeug's own classes ----------
+
+
+def _request_pair(body: bytes, content_type: str, **extra: t.Any) -> t.Any:
+    # The same environ for a microframe Request and a plain werkzeug one.
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    def environ() -> dict[str, t.Any]:
+        builder = EnvironBuilder(
+            "/", method="POST", data=body, content_type=content_type, **extra
+        )
+        built = builder.get_environ()
+        builder.close()
+        return built
+
+    return Request(environ()), WerkzeugRequest(environ())
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"user=ada&empty=&a=1&a=2&sp=x+y%20z", "application/x-www-form-urlencoded"),
+        (b"bad=%FF%FE&ok=%C3%A9", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe=not-utf-8", "application/x-www-form-urlencoded"),
+        (b"user=ada", "application/x-www-form-urlencoded; charset=utf-8"),
+        (b"user=ada", "text/plain"),
+        (b"", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_forms_parse_as_werkzeug_parses_them(body: bytes, content_type: str) -> None:
+    ours, theirs = _request_pair(body, content_type)
+    assert list(ours.form.items(multi=True)) == list(theirs.form.items(multi=True))
+    assert type(ours.form) is type(theirs.form)
+    assert not ours.files
+    assert ours.stream.read() == theirs.stream.read()
+
+
+def test_a_form_read_after_get_data_parses_the_cached_body() -> None:
+    ours, theirs = _request_pair(b"user=ada", "application/x-www-form-urlencoded")
+    assert ours.get_data() == theirs.get_data() == b"user=ada"
+    assert ours.form["user"] == theirs.form["user"] == "ada"
+
+
+def test_a_request_class_with_its_own_form_parser_is_honoured() -> None:
+    from werkzeug.formparser import FormDataParser
+
+    class Upper(FormDataParser):
+        def parse(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            stream, form, files = super().parse(*args, **kwargs)
+            return stream, self.cls({k: v.upper() for k, v in form.items()}), files
+
+    class CustomRequest(Request):
+        form_data_parser_class = Upper
+
+    builder = EnvironBuilder(
+        "/", method="POST", data=b"user=ada", content_type=_URLENCODED
+    )
+    assert CustomRequest(builder.get_environ()).form["user"] == "ADA"
+    builder.close()
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+def test_a_body_over_max_content_length_is_refused_before_parsing() -> None:
+    app = Microframe(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 4
+
+    @app.post("/")
+    def post() -> str:
+        return repr(dict(request.form))
+
+    response = app.test_client().post("/", data={"user": "ada lovelace"})
+    assert response.status_code == 413
+
+
+def _cookie_request(header: str, storage: type | None = None) -> Request:
+    class Custom(Request):
+        pass
+
+    if storage is not None:
+        Custom.dict_storage_class = storage  # type: ignore[assignment]
+    return Custom(_environ(HTTP_COOKIE=header))
+
+
+def test_cookies_parse_as_werkzeug_parses_them() -> None:
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    header = 'a=1; b="quoted \\"x\\""; a=2; empty=; c=%C3%A9'
+    ours = _cookie_request(header).cookies
+    theirs = WerkzeugRequest(_environ(HTTP_COOKIE=header)).cookies
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+
+
+def test_the_same_cookie_header_is_parsed_once_and_shared_immutably() -> None:
+    header = "session=abc; theme=dark"
+    first, second = _cookie_request(header), _cookie_request(header)
+    assert first.cookies is second.cookies
+    with pytest.raises(TypeError):
+        first.cookies["theme"] = "light"  # type: ignore[index]
+    assert _cookie_request("theme=light").cookies["theme"] == "light"
+
+
+def test_cookies_in_a_mutable_dict_class_are_not_shared() -> None:
+    from werkzeug.datastructures import MultiDict
+
+    first = _cookie_request("theme=dark", MultiDict)
+    second = _cookie_request("theme=dark", MultiDict)
+    first.cookies["theme"] = "light"
+    assert second.cookies["theme"] == "dark"
+    assert first.cookies is not second.cookies
+
+
+def test_the_table_of_parsed_cookie_headers_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microframe import wrappers
+
+    monkeypatch.setattr(wrappers, "_parsed_cookies", {})
+    monkeypatch.setattr(wrappers, "_PARSED_COOKIES_MAX", 3)
+    for number in range(10):
+        assert _cookie_request(f"n={number}").cookies["n"] == str(number)
+        assert len(wrappers._parsed_cookies) <= 3
+
+
+def _header_pair() -> tuple[t.Any, t.Any]:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    return Response("hello"), WerkzeugResponse("hello", mimetype="text/html")
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"X-One": "1", "X-Two": "2"},
+        {"content-type": "text/plain", "X-New": "n"},
+        {"X-A": "1", "x-a": "2"},
+        {"X-Int": 5, "X-List": ["a", "b"]},
+        {"X-Tuple": ("a", "b")},
+    ],
+)
+def test_header_updates_behave_as_werkzeug_s(update: dict[str, t.Any]) -> None:
+    ours, theirs = _header_pair()
+    ours.headers.update(update)
+    theirs.headers.update(update)
+    assert list(ours.headers) == list(theirs.headers)
+
+
+def test_a_header_update_with_a_newline_changes_nothing() -> None:
+    ours, theirs = _header_pair()
+    bad = {"X-Fine": "ok", "X-Evil": "a\r\nSet-Cookie: x=1"}
+    with pytest.raises(ValueError, match="newline"):
+        theirs.headers.update(bad)
+    with pytest.raises(ValueError, match="newline"):
+        ours.headers.update(bad)
+    assert "X-Evil" not in ours.headers
+
+
+def test_header_updates_by_keyword_and_pairs_work() -> None:
+    ours, theirs = _header_pair()
+    for headers in (ours.headers, theirs.headers):
+        headers.update([("X-Pair", "p")], X_Keyword="k")
+    assert list(ours.headers) == list(theirs.headers)
