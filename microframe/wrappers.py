@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import typing as t
 from http import HTTPStatus
 from urllib.parse import parse_qsl
@@ -413,6 +414,14 @@ class _DeferredHeaders(Headers):
         if type(mapping) is not dict or not self._append_new(mapping):
             super().update(*args, **kwargs)
 
+    def set(self, _key: str, _value: t.Any, /, **kw: t.Any) -> None:
+        """Set a header, replacing any with the same name (:meth:`Headers.set`).
+
+        A new text header without options is appended at once.
+        """
+        if kw or not self._append_new({_key: _value}):
+            super().set(_key, _value, **kw)
+
     def _append_new(self, mapping: dict[t.Any, t.Any]) -> bool:
         # Append every (name, value) of ``mapping`` if all are text headers
         # not yet present; change nothing and say False otherwise.
@@ -508,6 +517,19 @@ class Response(ResponseBase):
 
 _URI_HEADERS = frozenset({"location", "content-location"})
 
+# A URL that werkzeug's iri_to_uri returns unchanged: a path (not "//...") and
+# an optional non-empty query, of characters it never percent-encodes.
+_PLAIN_URI = re.compile(
+    r"/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]+)?"
+)
+
+
+def _as_uri(value: str) -> str:
+    """``iri_to_uri(value)``, at once for the plain paths redirects mostly use."""
+    if _PLAIN_URI.fullmatch(value) is not None:
+        return value
+    return iri_to_uri(value)
+
 
 def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
     # The WSGI header list werkzeug's general pass would produce, for a
@@ -540,7 +562,7 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
         elif lowered in _URI_HEADERS:
             if response.autocorrect_location_header and lowered == "location":
                 return None  # joined with the request URL: werkzeug's job
-            items[index] = (name, iri_to_uri(value))
+            items[index] = (name, _as_uri(value))
     if not has_length and response.automatically_set_content_length:
         items.append(("Content-Length", str(len(body[0]))))
     return items

@@ -96,3 +96,62 @@ def test_a_build_error_handler_can_supply_the_url() -> None:
 def test_url_for_on_the_app_needs_no_context() -> None:
     app = _make(microframe)
     assert app.url_for("user", user_id=1) == "http://example.test/users/1"
+
+
+def _with_converter(module: t.Any) -> t.Any:
+    from werkzeug.routing import BaseConverter, ValidationError
+
+    class Positive(BaseConverter):
+        regex = r"\d+"
+
+        def to_url(self, value: t.Any) -> str:
+            if int(value) <= 0:
+                raise ValidationError()
+            return str(value)
+
+    app = module.Flask("u") if module is flask else module.Microframe("u")
+    app.url_map.converters["positive"] = Positive
+
+    @app.route("/n/<positive:n>")
+    def number(n: str) -> str:
+        return n
+
+    return app
+
+
+def test_a_value_the_converter_refuses_is_a_build_error_as_in_flask() -> None:
+    messages = []
+    for module in (flask, microframe):
+        app = _with_converter(module)
+        with app.test_request_context("/"):
+            assert module.url_for("number", n=3, q="x") == "/n/3?q=x"
+            with pytest.raises(BuildError) as caught:
+                module.url_for("number", n=-1)
+        messages.append(str(caught.value))
+    assert messages[1] == messages[0]
+
+
+def test_a_rule_class_with_its_own_build_is_used() -> None:
+    from microframe.routing import Rule
+
+    class Shouting(Rule):
+        def build(self, values: t.Any, append_unknown: bool = True) -> t.Any:
+            built = super().build(values, append_unknown)
+            return None if built is None else (built[0], built[1].upper())
+
+    class App(microframe.Microframe):
+        url_rule_class = Shouting
+
+    app = App(__name__)
+
+    @app.route("/users/<name>")
+    def user(name: str) -> str:
+        return name
+
+    with app.test_request_context("/"):
+        assert microframe.url_for("user", name="ada") == "/USERS/ADA"
+
+
+def test_url_for_outside_an_app_context_says_how_to_push_one() -> None:
+    with pytest.raises(RuntimeError, match="app.app_context"):
+        microframe.url_for("index")

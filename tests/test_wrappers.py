@@ -651,3 +651,61 @@ def test_header_updates_by_keyword_and_pairs_work() -> None:
     for headers in (ours.headers, theirs.headers):
         headers.update([("X-Pair", "p")], X_Keyword="k")
     assert list(ours.headers) == list(theirs.headers)
+
+
+def test_location_headers_are_made_uris_as_werkzeug_makes_them() -> None:
+    import random
+
+    from werkzeug.urls import iri_to_uri
+
+    from microframe.wrappers import _as_uri
+
+    rng = random.Random(7)
+    alphabet = "/?#:@%!$&'()*+,;=-._~ aZ09é\t\"<>[]\\^`{|}"
+    samples = ["/", "//evil.example/x", "/a?", "/a?b=1&c=/d?e", "/%zz", "/a#f"]
+    samples += [
+        "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for _ in range(5000)
+    ]
+
+    def outcome(convert: t.Callable[[str], str], value: str) -> object:
+        try:
+            return convert(value)
+        except ValueError as error:  # werkzeug refuses some hosts ("//.")
+            return type(error)
+
+    for value in samples:
+        assert outcome(_as_uri, value) == outcome(iri_to_uri, value), value
+
+    app = Microframe(__name__)
+
+    @app.route("/go")
+    def go() -> t.Any:
+        return flask_style_redirect()
+
+    def flask_style_redirect() -> t.Any:
+        from microframe import redirect
+
+        return redirect("/caf\u00e9 menu?x=\u00e9")
+
+    response = app.test_client().get("/go")
+    assert response.headers["Location"] == "/caf%C3%A9%20menu?x=%C3%A9"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "options"),
+    [
+        ("Location", "/next", {}),
+        ("content-type", "text/plain", {}),
+        ("X-Number", 3, {}),
+        ("Content-Disposition", "attachment", {"filename": "a b.txt"}),
+    ],
+)
+def test_setting_a_header_behaves_as_werkzeug_s(
+    name: str, value: t.Any, options: dict[str, str]
+) -> None:
+    ours, theirs = _header_pair()
+    for headers in (ours.headers, theirs.headers):
+        headers.set(name, value, **options)
+        headers[f"{name}-Again"] = str(value)
+    assert list(ours.headers) == list(theirs.headers)

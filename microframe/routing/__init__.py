@@ -44,6 +44,9 @@ class RuleBuild(t.NamedTuple):
     arguments: frozenset[str]
     #: ... when the rule has no defaults (then nothing else decides).
     plain: bool
+    #: werkzeug's compiled builder of the rule (path and query string), when the
+    #: rule class builds with it unchanged; else None and ``rule.build`` is used.
+    compiled: t.Callable[..., tuple[str, str]] | None
 
 
 class Rule(RuleBase):
@@ -120,6 +123,7 @@ class Map(MapBase):
                     rule.subdomain or "",
                     frozenset(rule.arguments),
                     not rule.defaults,
+                    rule._build_unknown if type(rule).build is RuleBase.build else None,
                 )
         plans[endpoint] = plan
         return plan

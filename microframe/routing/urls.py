@@ -16,7 +16,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote
 
-from werkzeug.routing import BuildError, MapAdapter
+from werkzeug.routing import BuildError, MapAdapter, ValidationError
 from werkzeug.wsgi import get_host
 
 from ..globals import _cv_app, _cv_request
@@ -113,23 +113,34 @@ def _quick_build(
 ) -> str | None:
     # The relative URL werkzeug would build, when the endpoint has a single
     # rule on the adapter's subdomain; None sends the build to werkzeug.
-    plan = adapter.map.build_plan(endpoint)  # type: ignore[attr-defined]
-    if plan is None or plan.subdomain != adapter.subdomain:
+    plan = adapter.map._build_plans.get(endpoint)  # type: ignore[attr-defined]
+    if plan is None:
+        plan = adapter.map.build_plan(endpoint)  # type: ignore[attr-defined]
+        if plan is None:
+            return None
+    if plan.subdomain != adapter.subdomain:
         return None
     if None in values.values():
         values = {key: value for key, value in values.items() if value is not None}
-    rule = plan.rule
     if method is None and plan.plain:
         # No defaults and no method to check: suitable when every argument
         # is given (werkzeug's suitable_for, decided from the rule up front).
         if not plan.arguments <= values.keys():
             return None
-    elif not rule.suitable_for(values, method):
+    elif not plan.rule.suitable_for(values, method):
         return None
-    built = rule.build(values)
-    if built is None:
-        return None
-    return f"{adapter.script_name.rstrip('/')}/{built[1].lstrip('/')}"
+    compiled = plan.compiled
+    if compiled is None:
+        built = plan.rule.build(values)
+        if built is None:
+            return None
+        path = built[1]
+    else:
+        try:
+            path = compiled(**values)[1]
+        except ValidationError:
+            return None
+    return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
 
 
 def url_for(
@@ -150,7 +161,7 @@ def url_for(
         adapter = _adapter_outside_request(app, endpoint)
         absolute = True if external is None else external
     else:
-        adapter = t.cast(MapAdapter, req_ctx.url_adapter)
+        adapter = req_ctx.url_adapter  # type: ignore[assignment]
         if endpoint[:1] == ".":
             blueprint = req_ctx.request.blueprint
             endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
