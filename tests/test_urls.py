@@ -153,5 +153,5 @@ def test_a_rule_class_with_its_own_build_is_used() -> None:
 
 
 def test_url_for_outside_an_app_context_says_how_to_push_one() -> None:
-    with pytest.raises(RuntimeError, match="app.app_context"):
+    with pytest.raises(RuntimeError, match=r"app\.app_context"):
         microframe.url_for("index")
