@@ -55,11 +55,15 @@ def _escape_output(value: t.Any) -> t.Any:
 
     Output values are only ever joined into the rendered text (macros, blocks and
     ``{% set %}`` blocks wrap their joined text in ``Markup`` themselves), so a
-    plain ``str`` escapes without building a ``Markup`` object; anything else
-    goes through :func:`markupsafe.escape`, ``__html__`` included.
+    plain ``str`` escapes without building a ``Markup`` object and an ``int``
+    needs no escaping; anything else goes through :func:`markupsafe.escape`,
+    ``__html__`` included.
     """
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)
+    if kind is int:
+        return str(value)  # digits and a sign: nothing to escape
     return _escape_any(value)
 
 
@@ -145,14 +149,18 @@ class Environment(BaseEnvironment):
         """``obj.attribute`` in a template: the attribute, else the item.
 
         The answer is Jinja's. For an object of exactly ``dict``, whose attributes
-        are known, a name that is not one of them is looked up as a key at once.
+        are known, a name that is not one of them is looked up as a key at once,
+        without first failing an attribute lookup.
         """
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is not dict or attribute in _DICT_ATTRIBUTES:
             try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def overlay(self, *args: t.Any, **kwargs: t.Any) -> Environment:
         """Create an overlay environment, as :meth:`jinja2.Environment.overlay`.

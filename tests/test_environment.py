@@ -23,6 +23,11 @@ class Html:
         return "<b>safe</b>"
 
 
+class HtmlInt(int):
+    def __html__(self) -> str:
+        return "<em>int</em>"
+
+
 class Row:
     title = "<object attribute>"
 
@@ -65,6 +70,7 @@ VALUES: dict[str, t.Any] = {
     "markup": Markup("<i>kept</i>"),
     "html": Html(),
     "number": 42,
+    "numbers": [-7, 0, 2**70, 1.5, float("nan"), True, HtmlInt(3)],
     "none": None,
     "row": {"title": "<Order 1 & co>", "items": "shadowed key", "get": 1},
     "rows": [{"id": i, "title": f"<{i}>"} for i in range(3)],
@@ -80,6 +86,7 @@ VALUES: dict[str, t.Any] = {
 
 TEMPLATES = {
     "output": "{{ text }}|{{ markup }}|{{ html }}|{{ number }}|{{ none }}",
+    "numbers": "{% for n in numbers %}{{ n }},{{ loop.index }};{% endfor %}",
     "dict key": "{{ row.title }} {{ row.missing }} {{ row['title'] }}",
     "dict attribute wins over key": "{{ row.items }} {{ row.get }}",
     "dict attribute called": "{{ row.items() | list | length }}",

@@ -373,7 +373,10 @@ class _Walker:
         try:
             if self.start is not None and path[:1] == "/":
                 # Below the domain: the path's own parts, its leading "" done.
-                found = self._walk(self.start, path.split("/"), 1, method, [])
+                parts = path.split("/")
+                found = self._first_branch(self.start, parts, method)
+                if found is None:
+                    found = self._walk(self.start, parts, 1, method, [])
             else:
                 parts = [self.domain, *path.split("/")]
                 found = self._walk(self.root, parts, 0, method, [])
@@ -394,6 +397,39 @@ class _Walker:
         if rule.defaults:
             result.update(rule.defaults)
         return rule, result
+
+    @staticmethod
+    def _first_branch(
+        node: _Node, parts: list[str], method: str
+    ) -> tuple[RuleBase, list[str]] | None:
+        # The first branch :meth:`_walk` tries, followed without recursion: at
+        # each part the static transition, else the first dynamic one whose
+        # pattern matches. Where that branch ends in a rule for the method, the
+        # walk would return that rule too (it tries this branch first). None
+        # means "walk in full": a dead end, a path-consuming or slash-suffixed
+        # part, or an end without such a rule.
+        values: list[str] = []
+        for part in parts[1:]:
+            next_node = node.static.get(part)
+            if next_node is None:
+                for pattern, names, final, suffixed, candidate in node.dynamic:
+                    if final or suffixed:
+                        return None
+                    match = pattern.match(part)
+                    if match is not None:
+                        if len(names) == 1:
+                            values.append(match[names[0]])
+                        else:
+                            values.extend(match[name] for name in names)
+                        next_node = candidate
+                        break
+                else:
+                    return None
+            node = next_node
+        for rule in node.rules:
+            if not rule.websocket and (rule.methods is None or method in rule.methods):
+                return rule, values
+        return None
 
     def _walk(
         self, node: _Node, parts: list[str], i: int, method: str, values: list[str]
