@@ -248,6 +248,25 @@ class _GiveUp(Exception):
 #: How a walk match becomes view arguments: (name, how to convert) pairs; see
 #: :func:`_to_python`.
 _Plan = tuple[tuple[str, t.Callable[[str], t.Any] | None], ...]
+#: A rule's captured strings -> its view arguments (may raise ValidationError).
+_Convert = t.Callable[[list[str]], dict[str, t.Any]]
+
+
+def _converting(plan: _Plan) -> _Convert:
+    """The function that turns a rule's captured strings into view arguments."""
+    if len(plan) == 1:
+        ((name, to_python),) = plan
+        if to_python is None:
+            return lambda values: {name: values[0]}
+        return lambda values: {name: to_python(values[0])}
+
+    def convert(values: list[str]) -> dict[str, t.Any]:
+        return {
+            name: value if to_python is None else to_python(value)
+            for (name, to_python), value in zip(plan, values, strict=False)
+        }
+
+    return convert
 
 
 def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
@@ -299,12 +318,13 @@ class _Walker:
     """
 
     def __init__(
-        self, root: _Node | None, domain: str, plans: dict[int, _Plan]
+        self, root: _Node | None, domain: str, plans: dict[int, _Convert]
     ) -> None:
         self.root = root
         self.domain = domain
-        # For each rule the walk may answer (by id: rules are unhashable), its
-        # converters in werkzeug's order; rules left to werkzeug have none.
+        # For each rule the walk may answer (by id: rules are unhashable), how
+        # its captured strings become view arguments; rules left to werkzeug
+        # have none.
         self.plans = plans
         # Every path starts with the domain part and the empty part before its
         # first slash. When nothing can branch off those two states, the walk
@@ -347,10 +367,12 @@ class _Walker:
                     (pattern, names, part.final, part.suffixed, next_node)
                 )
                 stack.append((next_state, next_node))
-        plans: dict[int, _Plan] = {
-            id(rule): tuple(
-                (name, _to_python(converter))
-                for name, converter in rule._converters.items()
+        plans: dict[int, _Convert] = {
+            id(rule): _converting(
+                tuple(
+                    (name, _to_python(converter))
+                    for name, converter in rule._converters.items()
+                )
             )
             for rule in url_map._rules
             if not cls._post_processed(url_map, rule)
@@ -385,13 +407,11 @@ class _Walker:
         if found is None:
             return None
         rule, values = found
-        plan = self.plans.get(id(rule))
-        if plan is None:
+        convert = self.plans.get(id(rule))
+        if convert is None:
             return None
-        result: dict[str, t.Any] = {}
         try:
-            for (name, to_python), value in zip(plan, values, strict=False):
-                result[name] = value if to_python is None else to_python(value)
+            result = convert(values)
         except ValidationError:
             return None
         if rule.defaults:
