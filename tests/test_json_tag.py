@@ -38,6 +38,7 @@ ROUND_TRIP: list[t.Any] = [
     {" t": (1, 2)},
     {" x": "an unregistered tag-like key"},
     {" t": 1, " b": 2},
+    {"user": "ada", "visits": 3, "_fresh": True, "ratio": 0.5, "gone": None},
     [{" u": "nested"}, ({" m": b"x"},)],
     {"nested": {"tuple": (1,), "bytes": [b"a"], "when": [UID, (UID,)]}},
     "plain string",
@@ -393,3 +394,23 @@ def test_a_tag_registered_after_use_still_claims_plain_values() -> None:
         '{"a":{" shout":"hi"},"b":"low"}'
     )
     assert serializer.loads('{"a":{" shout":"hi"}}') == {"a": "HI"}
+
+
+def test_a_registered_tag_applies_inside_a_flat_dict() -> None:
+    class Shout(JSONTag):
+        key = " s"
+
+        def check(self, value: t.Any) -> bool:
+            return isinstance(value, str) and value.isupper()
+
+        def to_json(self, value: t.Any) -> t.Any:
+            return value.lower()
+
+        def to_python(self, value: t.Any) -> t.Any:
+            return value.upper()
+
+    serializer = TaggedJSONSerializer()
+    serializer.register(Shout, index=0)
+    dumped = serializer.dumps({"user": "ADA", "n": 1})
+    assert dumped == '{"user":{" s":"ada"},"n":1}'
+    assert serializer.loads(dumped) == {"user": "ADA", "n": 1}

@@ -295,10 +295,23 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON-compatible data, tagging what needs it."""
-        if type(value) in _SCALARS and self._stock_order():
+        kind = type(value)
+        if kind in _SCALARS and self._stock_order():
             return value  # no default tag claims a plain str, number or None
+        if kind is dict and self._flat_untagged(value):
+            return value  # what PassDict makes of it: the same keys and values
         handler = next((tag for tag in self.order if tag.check(value)), None)
         return value if handler is None else handler.tag(value)
+
+    def _flat_untagged(self, value: dict[t.Any, t.Any]) -> bool:
+        # A dict of plain scalars that the default tags pass through as it is
+        # (unless its only key looks like a tag, which TagDict protects).
+        if len(value) == 1 and next(iter(value)) in self.tags:
+            return False
+        scalars = _SCALARS
+        return self._stock_order() and all(
+            type(item) in scalars for item in value.values()
+        )
 
     def _stock_order(self) -> bool:
         # Whether only the default tags are registered, in their order; the

@@ -146,6 +146,8 @@ def make_response(
         return app.response_class(rv)  # type: ignore[arg-type]
     if kind is dict:
         return app.json.response(rv)
+    if kind is app.response_class:  # jsonify(), redirect(): ready as they are
+        return rv  # type: ignore[return-value]
     if isinstance(rv, HTTPException):
         page = _plain_error_page(rv, app.response_class)
         if page is not None:  # an unhandled error: its page, nothing to unpack
