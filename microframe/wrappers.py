@@ -419,8 +419,15 @@ class _DeferredHeaders(Headers):
 
         A new text header without options is appended at once.
         """
-        if kw or not self._append_new({_key: _value}):
-            super().set(_key, _value, **kw)
+        if not kw and type(_key) is type(_value) is str and self._absent(_key):
+            if "\n" not in _value and "\r" not in _value:
+                self._list.append((_key, _value))
+                return
+        super().set(_key, _value, **kw)
+
+    def _absent(self, name: str) -> bool:
+        lowered = name.lower()
+        return all(present.lower() != lowered for present, _ in self._list)
 
     def _append_new(self, mapping: dict[t.Any, t.Any]) -> bool:
         # Append every (name, value) of ``mapping`` if all are text headers
