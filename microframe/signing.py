@@ -16,10 +16,10 @@ a tampered one included, is verified in full.
 
 from __future__ import annotations
 
-from binascii import b2a_base64
 import hmac
 import typing as t
 import zlib
+from binascii import b2a_base64
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from itsdangerous import URLSafeTimedSerializer
