@@ -419,10 +419,15 @@ class _DeferredHeaders(Headers):
 
         A new text header without options is appended at once.
         """
-        if not kw and type(_key) is type(_value) is str and self._absent(_key):
-            if "\n" not in _value and "\r" not in _value:
-                self._list.append((_key, _value))
-                return
+        if (
+            not kw
+            and type(_key) is type(_value) is str
+            and "\n" not in _value
+            and "\r" not in _value
+            and self._absent(_key)
+        ):
+            self._list.append((_key, _value))
+            return
         super().set(_key, _value, **kw)
 
     def _absent(self, name: str) -> bool:
