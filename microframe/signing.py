@@ -108,7 +108,10 @@ class CookieSigner:
         something other than a session dict.
         """
         known = self._verified.get(value)
-        if known is not None and _fresh(self._now() - known.signed_at, max_age):
+        # itsdangerous's rule for the age: 0 <= age <= max_age, in whole seconds.
+        if known is not None and (
+            max_age is None or 0 <= self._now() - known.signed_at <= max_age
+        ):
             if known.data is not None:
                 return dict(known.data)
             return self._serializer.loads(known.text)  # type: ignore[no-any-return]
@@ -188,8 +191,3 @@ def _b64(raw: bytes) -> bytes:
     # base64.urlsafe_b64encode(raw) without padding, in one C call and a
     # translation rather than through the base64 module's Python layers.
     return b2a_base64(raw, newline=False).translate(_URL_SAFE).rstrip(b"=")
-
-
-def _fresh(age: int, max_age: int | None) -> bool:
-    # itsdangerous's rule: 0 <= age <= max_age, in whole seconds.
-    return max_age is None or 0 <= age <= max_age

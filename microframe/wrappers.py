@@ -445,6 +445,17 @@ class _DeferredHeaders(Headers):
             return
         super().set(_key, _value, **kw)
 
+    def add(self, _key: str, _value: t.Any, /, **kw: t.Any) -> None:
+        """Add a header, keeping any with the same name (:meth:`Headers.add`)."""
+        if kw or type(_value) is not str or "\n" in _value or "\r" in _value:
+            super().add(_key, _value, **kw)
+        else:
+            self._list.append((_key, _value))
+
+    def to_wsgi_list(self) -> list[tuple[str, str]]:
+        """The headers as the list of ``(name, value)`` pairs WSGI expects."""
+        return list(self._list)
+
     def _absent(self, name: str) -> bool:
         lowered = name.lower()
         return all(present.lower() != lowered for present, _ in self._list)

@@ -708,6 +708,16 @@ def test_setting_a_header_behaves_as_werkzeug_s(
     for headers in (ours.headers, theirs.headers):
         headers.set(name, value, **options)
         headers[f"{name}-Again"] = str(value)
+        headers.add(name, value, **options)
+    assert list(ours.headers) == list(theirs.headers)
+    assert ours.headers.to_wsgi_list() == theirs.headers.to_wsgi_list()
+
+
+def test_adding_a_header_with_a_newline_is_refused_as_by_werkzeug() -> None:
+    ours, theirs = _header_pair()
+    for headers in (ours.headers, theirs.headers):
+        with pytest.raises(ValueError, match="newline"):
+            headers.add("X-Evil", "a\nb")
     assert list(ours.headers) == list(theirs.headers)
 
 
