@@ -11,7 +11,10 @@ A browser sends the same cookie with every request until the session changes,
 so a signer also remembers the cookies it has verified (a bounded table). A
 remembered cookie is accepted without a new HMAC only while it is younger than
 the maximum age, exactly as a full verification would decide; any other string,
-a tampered one included, is verified in full.
+a tampered one included, is verified in full. A value that no key signed (or
+that holds no session) is remembered as refused, in a table of its own, so a
+browser still sending a cookie from before a key change costs one check; an
+expired value is not, since another maximum age may accept it.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class CookieSigner:
             signer_kwargs={"key_derivation": "none", "digest_method": digest_method},
         )
         self._verified: dict[str, _Verified] = {}
+        self._rejected: set[str] = set()
         # itsdangerous's clock, looked up on each use: a test that freezes
         # TimestampSigner.get_timestamp dates and ages cookies here too.
         self._clock = TimestampSigner
@@ -115,6 +119,8 @@ class CookieSigner:
             if known.data is not None:
                 return dict(known.data)
             return self._serializer.loads(known.text)  # type: ignore[no-any-return]
+        if value in self._rejected:
+            return None
         return self._verify_in_full(value, max_age)
 
     def _now(self) -> int:
@@ -123,19 +129,30 @@ class CookieSigner:
     def _verify_in_full(
         self, value: str, max_age: int | None
     ) -> dict[str, t.Any] | None:
-        from itsdangerous import BadData
+        from itsdangerous import BadData, SignatureExpired
 
         try:
             data, signed = self._codec.loads(
                 value, max_age=max_age, return_timestamp=True
             )
+        except SignatureExpired:
+            return None  # too old, or dated ahead: may be fine with another age
         except BadData:
+            self._reject(value)
             return None
         if not isinstance(data, dict):
             # Signed with our key and salt, but not a session.
+            self._reject(value)
             return None
         self._remember(value, int(signed.timestamp()), data)
         return data
+
+    def _reject(self, value: str) -> None:
+        # A value no key signed (or not a session) stays invalid for this
+        # signer: a browser sending it again is refused without a new HMAC.
+        if len(self._rejected) >= REMEMBERED_COOKIES:
+            self._rejected.clear()
+        self._rejected.add(value)
 
     def _remember(self, value: str, signed_at: int, data: dict[str, t.Any]) -> None:
         table = self._verified

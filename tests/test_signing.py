@@ -184,3 +184,48 @@ def test_any_digest_method_signs_as_itsdangerous_does() -> None:
         value = ours.sign({"user": "ada"})
         assert value == _flask_style("secret").dumps({"user": "ada"})
         assert _flask_style("secret").loads(value) == {"user": "ada"}
+
+
+def test_a_refused_value_is_refused_again_without_a_new_verification(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signer = _signer("secret")
+    foreign = _signer("old key").sign({"user": "ada"})
+    full_checks = []
+    loads = signer._codec.loads
+
+    def counting(*args: object, **kwargs: object) -> object:
+        full_checks.append(args[0])
+        return loads(*args, **kwargs)
+
+    monkeypatch.setattr(signer._codec, "loads", counting)
+    assert signer.verify(foreign, None) is None
+    assert signer.verify(foreign, None) is None
+    assert full_checks == [foreign]
+    assert _signer("old key").verify(foreign, None) == {"user": "ada"}
+
+
+def test_expired_and_future_values_are_not_remembered_as_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 120)
+    ahead = _signer("secret").sign({"v": "ahead"})
+    monkeypatch.setattr(time, "time", lambda: now)
+    old = _signer("secret").sign({"v": "old"})
+    signer = _signer("secret")
+    assert signer.verify(ahead, max_age=60) is None  # dated in the future
+    monkeypatch.setattr(time, "time", lambda: now + 120)
+    assert signer.verify(old, max_age=60) is None  # too old for this age
+    assert signer.verify(old, max_age=600) == {"v": "old"}
+    assert signer.verify(ahead, max_age=60) == {"v": "ahead"}
+
+
+def test_the_table_of_refused_values_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(signing, "REMEMBERED_COOKIES", 3)
+    signer = _signer("secret")
+    for number in range(10):
+        assert signer.verify(f"junk{number}.x.y", None) is None
+        assert len(signer._rejected) <= 3
