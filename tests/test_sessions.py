@@ -720,6 +720,36 @@ def test_permanent_session_is_refreshed_without_being_touched(
     assert response.headers["Vary"] == "Cookie"
 
 
+def test_an_untouched_session_sets_nothing(fw: Framework) -> None:
+    client = build_app(fw).test_client()
+    client.get("/set/a/1")  # a non-permanent session
+    response = client.get("/noop")
+    assert set_cookies(response) == []
+    assert "Vary" not in response.headers
+    client.set_cookie("session", "not.a.valid-cookie")
+    for _ in range(2):  # refused, then refused again from memory
+        response = client.get("/noop")
+        assert set_cookies(response) == []
+        assert "Vary" not in response.headers
+
+
+def test_an_untouched_session_is_saved_when_should_set_cookie_says_so(
+    fw: Framework,
+) -> None:
+    app = build_app(fw)
+    interface_class = type(app.session_interface)
+
+    class Always(interface_class):  # type: ignore[misc,valid-type]
+        def should_set_cookie(self, app: t.Any, session: t.Any) -> bool:
+            return True
+
+    app.session_interface = Always()
+    client = app.test_client()
+    client.get("/set/a/1")
+    (header,) = set_cookies(client.get("/noop"))
+    assert signer("test key").loads(parse_set_cookie(header)[1]) == {"a": "1"}
+
+
 def test_refresh_each_request_off(fw: Framework) -> None:
     client = build_app(fw, SESSION_REFRESH_EACH_REQUEST=False).test_client()
     client.get("/permanent/1")

@@ -355,8 +355,12 @@ def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> 
     opened = ctx._session
     if opened is None:
         # Never used: only a cookie that came with the request may need a
-        # refresh (a permanent session) or a Vary header.
-        if interface.get_cookie_name(app) not in ctx.request.cookies:
+        # refresh (a permanent session).
+        request = ctx.request
+        if interface.get_cookie_name(app) not in request.cookies:
+            return
+        left_alone = getattr(interface, "_leaves_untouched_alone", None)
+        if left_alone is not None and left_alone(app, request):
             return
         opened = ctx._open_session()
     if interface.is_null_session(opened):
