@@ -65,10 +65,10 @@ class CookieSigner:
 
         self._serializer = serializer
         self._digest = digest_method
-        self._digest_name = _hashlib_name(digest_method)
         derived_keys = [derived(key) for key in keys]
         # The last key signs; every key verifies (itsdangerous's rule).
         self._signing_key = derived_keys[-1]
+        self._mac = _mac_for(self._signing_key, digest_method)
         self._codec: URLSafeTimedSerializer = URLSafeTimedSerializer(
             derived_keys,
             salt=salt,
@@ -98,10 +98,7 @@ class CookieSigner:
             payload,
             _b64(now.to_bytes((now.bit_length() + 7) // 8, "big")),
         )
-        if self._digest_name is None:
-            mac = hmac.new(self._signing_key, stamped, self._digest).digest()
-        else:
-            mac = hmac.digest(self._signing_key, stamped, self._digest_name)
+        mac = self._mac(stamped)
         return f"{stamped.decode('ascii')}.{_b64(mac).decode('ascii')}"
 
     def verify(self, value: str, max_age: int | None) -> dict[str, t.Any] | None:
@@ -163,21 +160,44 @@ class CookieSigner:
         table[value] = _Verified(signed_at, dict(data) if flat else None, text)
 
 
-def _hashlib_name(digest_method: t.Any) -> str | None:
-    """The name by which HMAC can run ``digest_method`` in C, if there is one.
+#: What the key is XORed with for HMAC's inner and outer hashes (RFC 2104).
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 
-    Flask's default is a Python function returning ``hashlib.sha1(...)``, which
-    ``hmac.new`` can only drive from Python. When the name of the hash it makes
-    gives the same HMAC through :func:`hmac.digest`, that name is used instead.
+
+def _mac_for(key: bytes, digest_method: t.Any) -> t.Callable[[bytes], bytes]:
+    """``hmac.new(key, message, digest_method).digest()``, made cheap for one key.
+
+    The padded key's inner and outer hash states are computed once and copied
+    for each message, as RFC 2104 defines HMAC. The result is checked against
+    :mod:`hmac` once; a digest method whose hash objects cannot be started
+    with data or copied is driven by :func:`hmac.new` instead.
     """
+
+    def by_hmac(message: bytes) -> bytes:
+        return hmac.new(key, message, digest_method).digest()
+
     try:
-        name = digest_method().name
-        same = hmac.digest(b"key", b"probe", name) == (
-            hmac.new(b"key", b"probe", digest_method).digest()
-        )
+        block = digest_method().block_size
+        long_key = len(key) > block
+        padded = (digest_method(key).digest() if long_key else key).ljust(block, b"\0")
+        inner_start = digest_method(padded.translate(_INNER_PAD))
+        outer_start = digest_method(padded.translate(_OUTER_PAD))
+
+        def by_copies(message: bytes) -> bytes:
+            inner = inner_start.copy()
+            inner.update(message)
+            outer = outer_start.copy()
+            outer.update(inner.digest())
+            return outer.digest()  # type: ignore[no-any-return]
+
+        # Twice: a copy that shares its state gives a wrong second answer.
+        for probe in (b"probe", b"second probe"):
+            if by_copies(probe) != by_hmac(probe):
+                return by_hmac
     except (TypeError, ValueError, AttributeError):
-        return None
-    return name if same else None
+        return by_hmac
+    return by_copies
 
 
 #: Payloads up to this many bytes are compressed with a small compressor.

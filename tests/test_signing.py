@@ -179,11 +179,39 @@ def test_any_digest_method_signs_as_itsdangerous_does() -> None:
         def digest(self) -> bytes:
             return self._hash.digest()
 
-    for digest in (sha1_by_hand, Unnamed):
+    class SmallBlock(Unnamed):
+        # Keys longer than the block are hashed first (RFC 2104).
+        block_size = 16
+
+    class NoInitialData(Unnamed):
+        # Made empty and then fed: HMAC works, precomputed pads do not.
+        def __init__(self) -> None:
+            super().__init__()
+
+        def copy(self) -> NoInitialData:
+            other = NoInitialData()
+            other._hash = self._hash.copy()
+            return other
+
+    class ShallowCopy(Unnamed):
+        # A copy that shares its state: the precomputed pads would be used
+        # up by the first message, so HMAC drives it (as it does for Flask).
+        def copy(self) -> ShallowCopy:
+            return self
+
+    for digest in (sha1_by_hand, Unnamed, SmallBlock, NoInitialData, ShallowCopy):
         ours = CookieSigner(["secret"], SALT, TaggedJSONSerializer(), "hmac", digest)
-        value = ours.sign({"user": "ada"})
-        assert value == _flask_style("secret").dumps({"user": "ada"})
-        assert _flask_style("secret").loads(value) == {"user": "ada"}
+        theirs = URLSafeTimedSerializer(
+            "secret",
+            salt=SALT,
+            serializer=TaggedJSONSerializer(),
+            signer_kwargs={"key_derivation": "hmac", "digest_method": digest},
+        )
+        for data in ({"user": "ada"}, {"user": "bob", "n": 2}):
+            value = ours.sign(data)
+            assert value == theirs.dumps(data), digest
+            assert theirs.loads(value) == data
+    assert _signer("secret").sign({"a": 1}) == _flask_style("secret").dumps({"a": 1})
 
 
 def test_a_refused_value_is_refused_again_without_a_new_verification(
