@@ -225,6 +225,17 @@ class RequestContext:
     used, and the URL adapter is made the first time something needs it.
     """
 
+    # Until the request sets them (class defaults save an assignment each).
+    _url_adapter: t.Any = _sentinel
+    #: The flashed messages, once read from the session.
+    flashes: list[tuple[str, str]] | None = None
+    _session: SessionMixin | None = None
+    #: What was raised while the request was handled, for teardown.
+    _failure: BaseException | None = None
+    # The pipeline's plan and this request's hooks, found once.
+    _plan: t.Any = None
+    _hooks: t.Any = None
+
     def __init__(
         self,
         app: Microframe,
@@ -237,14 +248,8 @@ class RequestContext:
             request = app.request_class(environ)
             request.json_module = app.json
         self.request: Request = request
-        self._url_adapter: t.Any = _sentinel
-        self.flashes: list[tuple[str, str]] | None = None
-        self._session = session
-        #: What was raised while the request was handled, for teardown.
-        self._failure: BaseException | None = None
-        # The pipeline's plan and this request's hooks, found once.
-        self._plan: t.Any = None
-        self._hooks: t.Any = None
+        if session is not None:
+            self._session = session
         self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
