@@ -297,8 +297,12 @@ class DefaultJSONProvider(JSONProvider):
         a newline, the mimetype is :attr:`mimetype`, and :attr:`compact`
         chooses the layout (indented in debug mode by default).
         """
-        if len(args) == 1 and not kwargs:
-            obj = args[0]  # the common case: one value, as it is
+        if kwargs:
+            # jsonify(a=1, ...): the keywords are the object, unless mixed
+            # with positional arguments (an error _prepare_response_obj names).
+            obj = self._prepare_response_obj(args, kwargs) if args else kwargs
+        elif len(args) == 1:
+            obj = args[0]  # one value, as it is
         else:
             obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(self._body(obj), mimetype=self.mimetype)
@@ -313,8 +317,10 @@ class DefaultJSONProvider(JSONProvider):
             self.ensure_ascii,
             self.sort_keys,
         )
-        dumps = self.dumps
-        if getattr(dumps, "__func__", None) is DefaultJSONProvider.dumps:
+        if (
+            "dumps" not in self.__dict__
+            and type(self).dumps is DefaultJSONProvider.dumps
+        ):
             # dumps() is not overridden, so encode directly with the same
             # settings; the encoder for the last settings seen is kept at hand.
             last = self._last_encoder
@@ -334,4 +340,4 @@ class DefaultJSONProvider(JSONProvider):
                 )
                 return f"{encode(obj)}\n"
         layout = _COMPACT if compact else _INDENTED
-        return f"{dumps(obj, **dict(layout))}\n"
+        return f"{self.dumps(obj, **dict(layout))}\n"
