@@ -42,6 +42,8 @@ def _make(module: t.Any) -> t.Any:
 BUILDS: list[tuple[str, dict[str, t.Any]]] = [
     ("index", {}),
     ("index", {"q": "a b", "page": 2}),
+    ("index", {"q": None, "page": 2}),
+    ("user", {"user_id": 5, "_method": "GET"}),
     ("user", {"user_id": 5}),
     ("user", {"user_id": 5, "_anchor": "top part"}),
     ("user", {"user_id": 5, "_external": True}),
