@@ -296,14 +296,21 @@ class Request(RequestBase):
             attach_enctype_error_multidict(self)
 
     def _default_urlencoded_parsing(self) -> bool:
-        # A plain urlencoded body, to be parsed by werkzeug's default parser.
+        # A plain urlencoded body, to be parsed by werkzeug's default parser,
+        # and within MAX_FORM_MEMORY_SIZE (which some werkzeug 3.1 releases
+        # enforce on urlencoded bodies and later ones do not: theirs to decide).
         cls = type(self)
-        return (
+        if not (
             self.environ.get("CONTENT_TYPE") == _URLENCODED
             and cls.form_data_parser_class is FormDataParser
             and cls.make_form_data_parser is RequestBase.make_form_data_parser
             and cls._get_stream_for_parsing is RequestBase._get_stream_for_parsing
-        )
+            and cls.want_form_data_parsed is RequestBase.want_form_data_parsed
+        ):
+            return False
+        limit = self.max_form_memory_size
+        length = get_content_length(self.environ)
+        return limit is None or length is None or length <= limit
 
     def _parse_urlencoded_body(self) -> None:
         # What werkzeug's form parser makes of a urlencoded body (a body that

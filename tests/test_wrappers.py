@@ -736,3 +736,38 @@ def test_form_bodies_split_as_parse_qsl_splits_them() -> None:
     for text in samples:
         expected = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
         assert _form_pairs(text) == expected, text
+
+
+def test_a_urlencoded_body_over_max_form_memory_size_goes_to_werkzeug() -> None:
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    body = b"note=" + b"x" * 100
+
+    def parse(request_class: type) -> t.Any:
+        class Limited(request_class):  # type: ignore[misc,valid-type]
+            max_form_memory_size = 50
+
+        builder = EnvironBuilder(
+            "/", method="POST", data=body, content_type=_URLENCODED
+        )
+        try:
+            return dict(Limited(builder.get_environ()).form)
+        except Exception as error:
+            return type(error)
+        finally:
+            builder.close()
+
+    assert parse(Request) == parse(WerkzeugRequest)
+
+
+def test_a_request_class_that_wants_no_form_parsing_gets_none() -> None:
+    class NoForms(Request):
+        @property
+        def want_form_data_parsed(self) -> bool:
+            return False
+
+    builder = EnvironBuilder("/", method="POST", data=b"a=1", content_type=_URLENCODED)
+    request = NoForms(builder.get_environ())
+    assert not request.form
+    assert request.get_data() == b"a=1"
+    builder.close()
