@@ -83,6 +83,12 @@ class Context(BaseContext):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> t.Any:
+        """Call ``__obj`` from a template, passing the context if it asks for it.
+
+        As Jinja's: a callable marked with ``jinja2.pass_context`` (or
+        ``pass_eval_context``, ``pass_environment``) gets that object first,
+        and a ``StopIteration`` it raises makes the value undefined.
+        """
         __traceback_hide__ = True  # hides this frame in tracebacks, as Jinja does
         if type(__obj) not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
             return super().call(__obj, *args, **kwargs)
@@ -102,11 +108,13 @@ _PLAIN_CALLABLES = (FunctionType, MethodType)
 
 
 class Template(BaseTemplate):
-    """A compiled template; its autoescaped output skips ``Markup`` allocations.
+    """A compiled Jinja template whose autoescaped output skips ``Markup`` objects.
 
-    See :func:`_escape_output`: the compiled module's ``escape`` is replaced
-    when the template is created, for every way Jinja creates one (source,
-    bytecode cache, module loader).
+    Each ``{{ ... }}`` of an autoescaping template is escaped before it is joined
+    into the text; a plain ``str`` is escaped to a ``str``, an ``int`` is written
+    as it is, anything else goes through :func:`markupsafe.escape`. This is set
+    up when the template is created, however Jinja creates it (from source, from
+    the bytecode cache or from a module loader).
     """
 
     @classmethod
