@@ -338,7 +338,12 @@ class RequestContext:
             exc = sys.exc_info()[1]
         try:
             if last:
-                self._tear_down(exc)
+                try:
+                    self.app.do_teardown_request(exc)
+                finally:
+                    close = getattr(self.request, "close", None)
+                    if close is not None:
+                        close()
         finally:
             active = _cv_request.get()
             self._cv_tokens.pop()
@@ -354,14 +359,6 @@ class RequestContext:
                 f" {self!r}. Pop contexts in the reverse order they were pushed, or"
                 " use them as `with` blocks."
             )
-
-    def _tear_down(self, exc: BaseException | None) -> None:
-        try:
-            self.app.do_teardown_request(exc)
-        finally:
-            close = getattr(self.request, "close", None)
-            if close is not None:
-                close()
 
     def __enter__(self) -> RequestContext:
         self.push()

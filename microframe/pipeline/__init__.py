@@ -171,12 +171,6 @@ def plan_for(app: Microframe) -> Plan:
     return plan
 
 
-def _call(hooks: ChainHooks, app: Microframe, func: _Hook, *args: t.Any) -> t.Any:
-    if hooks.presynced:
-        return func(*args)
-    return app.ensure_sync(func)(*args)
-
-
 def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
     # The request's hooks, worked out once per request from the current plan
     # (callers use ctx._hooks directly while ctx._plan is still app._plan).
@@ -203,7 +197,18 @@ def respond(
     """
     ctx = app.request_context(environ)
     try:
-        response = _answer(app, ctx)
+        # Anything raised while the context is pushed or the request dispatched
+        # is remembered for teardown; an Exception is also answered with an
+        # error page.
+        try:
+            ctx.push()
+            response = app.full_dispatch_request()
+        except Exception as exc:
+            ctx._failure = exc
+            response = app.handle_exception(exc)
+        except BaseException as exc:
+            ctx._failure = exc
+            raise
         return response(environ, start_response)
     finally:
         keep = environ.get("werkzeug.debug.preserve_context")
@@ -213,20 +218,6 @@ def respond(
         if failure is not None and app.should_ignore_error(failure):
             failure = None
         ctx.pop(failure)
-
-
-def _answer(app: Microframe, ctx: RequestContext) -> Response:
-    # Anything raised while the context is pushed or the request dispatched is
-    # remembered for teardown; an Exception is also answered with an error page.
-    try:
-        ctx.push()
-        return app.full_dispatch_request()
-    except Exception as exc:
-        ctx._failure = exc
-        return app.handle_exception(exc)
-    except BaseException as exc:
-        ctx._failure = exc
-        raise
 
 
 def _keep_for_debugger(keep: t.Callable[[t.Any], None]) -> None:
@@ -245,17 +236,16 @@ def full_dispatch_request(app: Microframe) -> Response:
     """
     if not app._got_first_request:
         app._got_first_request = True
-    return app.finalize_request(_hooks_and_view(app))
-
-
-def _hooks_and_view(app: Microframe) -> ft.ResponseReturnValue:
+    rv: ft.ResponseReturnValue
     try:
         if request_started.receivers:
             request_started.send(app, _async_wrapper=app.ensure_sync)
-        early = app.preprocess_request()
-        return app.dispatch_request() if early is None else early
+        rv = app.preprocess_request()  # type: ignore[assignment]
+        if rv is None:
+            rv = app.dispatch_request()
     except Exception as exc:
-        return app.handle_user_exception(exc)
+        rv = app.handle_user_exception(exc)
+    return app.finalize_request(rv)
 
 
 def preprocess_request(app: Microframe) -> ft.ResponseReturnValue | None:
@@ -274,8 +264,9 @@ def preprocess_request(app: Microframe) -> ft.ResponseReturnValue | None:
         endpoint, view_args = req.endpoint, req.view_args
         for preprocess in hooks.preprocessors:
             preprocess(endpoint, view_args)
+    presynced = hooks.presynced
     for hook in hooks.before:
-        early = _call(hooks, app, hook)
+        early = hook() if presynced else app.ensure_sync(hook)()
         if early is not None:
             return early  # type: ignore[no-any-return]
     return None
@@ -343,8 +334,9 @@ def process_response(app: Microframe, response: Response) -> Response:
     hooks = ctx._hooks
     if hooks is None or ctx._plan is not app._plan:
         hooks = _hooks_of(app, ctx)
+    presynced = hooks.presynced
     for hook in hooks.after:
-        response = _call(hooks, app, hook, response)
+        response = (hook if presynced else app.ensure_sync(hook))(response)
     if ctx._session is not None or "HTTP_COOKIE" in ctx.request.environ:
         _store_session(app, ctx, response)
     return response
@@ -381,7 +373,7 @@ def do_teardown_request(app: Microframe, exc: BaseException | None = _sentinel) 
     if hooks is None or ctx._plan is not app._plan:
         hooks = _hooks_of(app, ctx)
     for hook in hooks.teardown:
-        _call(hooks, app, hook, exc)
+        (hook if hooks.presynced else app.ensure_sync(hook))(exc)
     if request_tearing_down.receivers:
         request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
 
