@@ -292,7 +292,7 @@ def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
 class _Node:
     """A copy of one werkzeug routing state, owned by a :class:`_Walker`."""
 
-    __slots__ = ("dynamic", "rules", "static")
+    __slots__ = ("by_method", "dynamic", "plain", "rules", "static")
 
     def __init__(self) -> None:
         self.static: dict[str, _Node] = {}
@@ -300,6 +300,39 @@ class _Node:
         self.dynamic: list[tuple[re.Pattern[str], tuple[str, ...], bool, bool, _Node]]
         self.dynamic = []
         self.rules: tuple[RuleBase, ...] = ()
+        # The leading dynamic parts that match one segment into one value, as
+        # (match, group name, next node); see _Walker._first_branch.
+        self.plain: tuple[tuple[t.Callable[[str], t.Any], str, _Node], ...] = ()
+        # The first rule here for each method asked so far (None: no rule).
+        self.by_method: dict[str, RuleBase | None] = {}
+
+    def settle(self) -> None:
+        """Work out :attr:`plain` once the dynamic parts are all known."""
+        plain = []
+        for pattern, names, final, suffixed, next_node in self.dynamic:
+            if final or suffixed or len(names) != 1:
+                break
+            plain.append((pattern.match, names[0], next_node))
+        self.plain = tuple(plain)
+
+    def rule_for(self, method: str) -> RuleBase | None:
+        """The first rule of this state that answers ``method``, if any."""
+        try:
+            return self.by_method[method]
+        except KeyError:
+            pass
+        found = next(
+            (
+                rule
+                for rule in self.rules
+                if not rule.websocket
+                and (rule.methods is None or method in rule.methods)
+            ),
+            None,
+        )
+        if len(self.by_method) < 64:  # methods are few; a flood is not kept
+            self.by_method[method] = found
+        return found
 
 
 class _Walker:
@@ -367,6 +400,7 @@ class _Walker:
                     (pattern, names, part.final, part.suffixed, next_node)
                 )
                 stack.append((next_state, next_node))
+            node.settle()
         plans: dict[int, _Convert] = {
             id(rule): _converting(
                 tuple(
@@ -426,30 +460,23 @@ class _Walker:
         # each part the static transition, else the first dynamic one whose
         # pattern matches. Where that branch ends in a rule for the method, the
         # walk would return that rule too (it tries this branch first). None
-        # means "walk in full": a dead end, a path-consuming or slash-suffixed
-        # part, or an end without such a rule.
+        # means "walk in full": a dead end, a path-consuming, slash-suffixed or
+        # many-valued part before a match, or an end without such a rule.
         values: list[str] = []
         for part in parts[1:]:
             next_node = node.static.get(part)
             if next_node is None:
-                for pattern, names, final, suffixed, candidate in node.dynamic:
-                    if final or suffixed:
-                        return None
-                    match = pattern.match(part)
-                    if match is not None:
-                        if len(names) == 1:
-                            values.append(match[names[0]])
-                        else:
-                            values.extend(match[name] for name in names)
+                for match, name, candidate in node.plain:
+                    found = match(part)
+                    if found is not None:
+                        values.append(found[name])
                         next_node = candidate
                         break
                 else:
-                    return None
+                    return None  # no plain part matched: the walk decides
             node = next_node
-        for rule in node.rules:
-            if not rule.websocket and (rule.methods is None or method in rule.methods):
-                return rule, values
-        return None
+        rule = node.rule_for(method)
+        return None if rule is None else (rule, values)
 
     def _walk(
         self, node: _Node, parts: list[str], i: int, method: str, values: list[str]
