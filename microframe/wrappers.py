@@ -413,13 +413,13 @@ class _DeferredHeaders(Headers):
     """Headers that are only a content type and a length until they are used.
 
     Any method of :class:`~werkzeug.datastructures.Headers` works on them: the
-    first one that looks at the list makes it.
+    first one that looks at the list makes it. :class:`Response` makes them
+    without a constructor call and sets ``_pending`` to the
+    ``(content type, length)`` pair.
     """
 
     _list = _Deferred()
-
-    def __init__(self, content_type: str, length: str) -> None:
-        self._pending = (content_type, length)
+    _pending: tuple[str, str]
 
     @property
     def untouched(self) -> bool:
@@ -525,7 +525,8 @@ class Response(ResponseBase):
             )
             return
         body: bytes = response.encode() if kind is str else response  # type: ignore[assignment,union-attr]
-        self.headers = _DeferredHeaders(label, str(len(body)))
+        headers = self.headers = _DeferredHeaders.__new__(_DeferredHeaders)
+        headers._pending = (label, str(len(body)))
         self.response = [body]
         self.direct_passthrough = direct_passthrough
         self._on_close = []

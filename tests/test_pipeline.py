@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import typing as t
 
+import flask
 import pytest
 from werkzeug.test import EnvironBuilder
 
+import microframe
 from microframe import Microframe, jsonify, request
 from microframe.sessions import SecureCookieSessionInterface
 from microframe.wrappers import Response
@@ -249,3 +251,39 @@ def test_a_body_shorter_than_its_content_length_is_a_bad_request(
     env["wsgi.input"] = io.BytesIO(b"x" * 5)  # the client went away
     status, _, _ = call(app, env)
     assert status == "400 BAD REQUEST"
+
+
+@pytest.mark.parametrize("module", [flask, microframe], ids=["flask", "microframe"])
+def test_hooks_follow_a_request_class_that_names_its_own_blueprint(
+    module: t.Any,
+) -> None:
+    base = module.Request
+
+    class Request(base):  # type: ignore[misc,valid-type]
+        @property
+        def blueprint(self) -> str | None:
+            return "admin" if self.path.startswith("/admin") else super().blueprint
+
+    app = module.Flask(__name__) if module is flask else module.Microframe(__name__)
+    app.request_class = Request
+    admin = module.Blueprint("admin", __name__)
+    seen: list[str] = []
+
+    @admin.before_request
+    def only_admins() -> None:
+        seen.append(module.request.path)
+
+    @app.route("/admin/panel")
+    def panel() -> str:
+        return "panel"
+
+    @app.route("/public")
+    def public() -> str:
+        return "public"
+
+    app.register_blueprint(admin)
+    client = app.test_client()
+    assert client.get("/admin/panel").text == "panel"
+    assert client.get("/public").text == "public"
+    assert client.get("/admin/panel").text == "panel"
+    assert seen == ["/admin/panel", "/admin/panel"]

@@ -1024,7 +1024,7 @@ def test_requests_during_rule_changes_see_a_whole_map(app: Microframe) -> None:
 def test_index_built_by_the_first_question_asked() -> None:
     from microframe.routing import Map as IndexedMap
 
-    for ask in ("certainly_missing", "match_static", "match_dynamic"):
+    for ask in ("certainly_missing", "match_path", "match_dynamic"):
         url_map = IndexedMap(
             [Rule("/a", endpoint="a"), Rule("/b/<int:n>", endpoint="b")]
         )
@@ -1033,7 +1033,8 @@ def test_index_built_by_the_first_question_asked() -> None:
         )
         assert url_map.certainly_missing("/c")
         assert not url_map.certainly_missing("/b/x")
-        assert url_map.match_static("/a", "GET") is not None
+        assert url_map.match_path("/a", "GET") is not None
+        assert url_map.match_path("/b/3", "GET") is not None
         rule, args = url_map.match_dynamic("/b/2", "GET")  # type: ignore[misc]
         assert (rule.endpoint, args) == ("b", {"n": 2})
         assert url_map.match_dynamic("b/2", "GET") is None  # not a request path

@@ -150,11 +150,9 @@ def werkzeug_answer(url_map: Map, path: str, method: str) -> tuple[t.Any, ...]:
 
 def fast_answer(url_map: FastMap, path: str, method: str) -> tuple[t.Any, ...]:
     """Use the shortcuts as the app does, falling back to werkzeug."""
-    found = url_map.match_static(path, method)
+    found = url_map.match_path(path, method)
     if found is None and url_map.certainly_missing(path):
         return ("error", 404, [])
-    if found is None:
-        found = url_map.match_dynamic(path, method)
     if found is None:
         return werkzeug_answer(url_map, path, method)
     rule, args = found
@@ -175,7 +173,7 @@ def test_shortcuts_answer_like_werkzeug(name: str, merge_slashes: bool) -> None:
 
 def test_shortcuts_used_for_plain_matches() -> None:
     fast = t.cast(FastMap, build(FastMap, "typical"))
-    rule, args = fast.match_static("/users/new", "POST")  # type: ignore[misc]
+    rule, args = fast.match_path("/users/new", "POST")  # type: ignore[misc]
     assert (rule.rule, args) == ("/users/new", {})
     rule, args = fast.match_dynamic("/users/7/posts/hi", "GET")  # type: ignore[misc]
     assert (rule.rule, args) == (
@@ -200,7 +198,7 @@ def test_index_follows_added_rules() -> None:
     assert fast.certainly_missing("/later")
     fast.add(Rule("/later", endpoint="later"))
     assert not fast.certainly_missing("/later")
-    rule, _ = fast.match_static("/later", "GET")  # type: ignore[misc]
+    rule, _ = fast.match_path("/later", "GET")  # type: ignore[misc]
     assert rule.endpoint == "later"
     fast.add(Rule("/later/<int:n>", endpoint="later_n"))
     rule, args = fast.match_dynamic("/later/5", "GET")  # type: ignore[misc]

@@ -33,6 +33,7 @@ from ..signals import (
     request_started,
     request_tearing_down,
 )
+from ..wrappers import Request as _StockRequest
 from .hooks import inherited
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -72,6 +73,10 @@ class ChainHooks(t.NamedTuple):
     url_defaults: tuple[_Hook, ...]
 
 
+#: The stock ``Request.blueprint``: derived from the endpoint alone.
+_STOCK_BLUEPRINT = _StockRequest.blueprint
+
+
 def _scopes_outward(blueprint: str | None) -> list[str | None]:
     # "a.b" -> ["a.b", "a", None]: the blueprint, its parents, the app.
     scopes: list[str | None] = []
@@ -97,6 +102,9 @@ class Plan:
         self.session_interface = app.session_interface
         self.sync = sync
         self._chains: dict[str | None, ChainHooks] = {}
+        # The same chains by endpoint, for requests whose blueprint is the
+        # one the stock Request.blueprint derives from the endpoint.
+        self._by_endpoint: dict[str, ChainHooks] = {}
         #: Whether hooks were made sync here; otherwise ``ensure_sync`` is
         #: asked on every call, as an override may expect.
         self.presynced = getattr(sync, "microframe_default", False) is True
@@ -120,6 +128,19 @@ class Plan:
         hooks = self._chains.get(blueprint)
         if hooks is None:
             hooks = self._chains[blueprint] = self._build_chain(blueprint)
+        return hooks
+
+    def chain_for(self, request: _StockRequest) -> ChainHooks:
+        """The hooks for ``request``: :meth:`chain` of its blueprint."""
+        rule = request.url_rule
+        if rule is None or type(request).blueprint is not _STOCK_BLUEPRINT:
+            return self.chain(request.blueprint)
+        endpoint = rule.endpoint
+        hooks = self._by_endpoint.get(endpoint)
+        if hooks is None:
+            hooks = self.chain(request.blueprint)
+            if len(self._by_endpoint) < 4096:  # endpoints are few; stay bounded
+                self._by_endpoint[endpoint] = hooks
         return hooks
 
     def _build_chain(self, blueprint: str | None) -> ChainHooks:
@@ -177,7 +198,7 @@ def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
     plan = ctx._plan
     if plan is None or plan is not app._plan:
         plan = ctx._plan = plan_for(app)
-    hooks: ChainHooks = plan.chain(ctx.request.blueprint)
+    hooks: ChainHooks = plan.chain_for(ctx.request)
     ctx._hooks = hooks
     return hooks
 

@@ -128,14 +128,34 @@ class Map(MapBase):
         plans[endpoint] = plan
         return plan
 
-    def match_static(
+    def match_dynamic(
         self, path: str, method: str
     ) -> tuple[RuleBase, dict[str, t.Any]] | None:
-        """Match ``path`` against rules without converters, or return ``None``.
+        """Match ``path`` the way werkzeug does, or return ``None`` to ask werkzeug.
 
-        ``None`` means "ask werkzeug": the path has no static rule, or none of
-        its static rules allows ``method``. Only valid when neither host nor
-        subdomain matching is in use (the app checks that).
+        Walks werkzeug's own state machine in werkzeug's order, with its
+        patterns compiled once, and gives up (``None``) on everything that is
+        not a plain match: 404, 405, redirects, aliases, converter errors.
+        Same conditions as :meth:`match_path`.
+        """
+        walker = self._walker
+        if walker is None:
+            with self._index_lock:
+                walker = self._walker
+                if walker is None:
+                    walker = self._walker = _Walker.build(self)
+        return walker.match(path, method)
+
+    def match_path(
+        self, path: str, method: str
+    ) -> tuple[RuleBase, dict[str, t.Any]] | None:
+        """Match a request path the way werkzeug does, or return ``None`` to ask it.
+
+        A path with a static rule for ``method`` is answered from an index;
+        any other goes to :meth:`match_dynamic`. ``None`` means "ask werkzeug":
+        404, 405, redirects and anything else that is not a plain match. Only
+        valid when neither host nor subdomain matching is in use (the app
+        checks that).
         """
         static = self._static
         if static is None:
@@ -145,24 +165,9 @@ class Map(MapBase):
             for rule in rules:
                 if rule.methods is None or method in rule.methods:
                     return rule, dict(rule.defaults) if rule.defaults else {}
-        return None
-
-    def match_dynamic(
-        self, path: str, method: str
-    ) -> tuple[RuleBase, dict[str, t.Any]] | None:
-        """Match ``path`` the way werkzeug does, or return ``None`` to ask werkzeug.
-
-        Walks werkzeug's own state machine in werkzeug's order, with its
-        patterns compiled once, and gives up (``None``) on everything that is
-        not a plain match: 404, 405, redirects, aliases, converter errors.
-        Same conditions as :meth:`match_static`.
-        """
         walker = self._walker
         if walker is None:
-            with self._index_lock:
-                walker = self._walker
-                if walker is None:
-                    walker = self._walker = _Walker.build(self)
+            return self.match_dynamic(path, method)
         return walker.match(path, method)
 
     def certainly_missing(self, path: str) -> bool:
@@ -287,6 +292,9 @@ def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
     ):
         return int
     return converter.to_python
+
+
+_UNKNOWN: t.Any = object()
 
 
 class _Node:
@@ -475,7 +483,9 @@ class _Walker:
                 else:
                     return None  # no plain part matched: the walk decides
             node = next_node
-        rule = node.rule_for(method)
+        rule = node.by_method.get(method, _UNKNOWN)
+        if rule is _UNKNOWN:
+            rule = node.rule_for(method)
         return None if rule is None else (rule, values)
 
     def _walk(

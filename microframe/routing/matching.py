@@ -103,9 +103,7 @@ def match_request(
         if app.config["TRUSTED_HOSTS"] is not None:
             base_adapter(app, request)  # checks the host
         path = request.path
-        found = url_map.match_static(path, request.method)
-        if found is None:
-            found = url_map.match_dynamic(path, request.method)
+        found = url_map.match_path(path, request.method)
         if found is not None:
             return found
         if url_map.certainly_missing(path):
