@@ -164,7 +164,8 @@ class Request(RequestBase):
     @_from_environ
     def path(self) -> str:
         """The path below the app's root, always starting with ``/``."""
-        return "/" + wsgi_text(self.environ.get("PATH_INFO") or "").lstrip("/")
+        raw = self.environ.get("PATH_INFO") or ""
+        return "/" + (raw if raw.isascii() else wsgi_text(raw)).lstrip("/")
 
     @_from_environ
     def query_string(self) -> bytes:

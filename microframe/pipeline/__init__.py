@@ -198,7 +198,13 @@ def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
     plan = ctx._plan
     if plan is None or plan is not app._plan:
         plan = ctx._plan = plan_for(app)
-    hooks: ChainHooks = plan.chain_for(ctx.request)
+    request = ctx.request
+    rule = request.url_rule
+    hooks: ChainHooks | None = None
+    if rule is not None and type(request).blueprint is _STOCK_BLUEPRINT:
+        hooks = plan._by_endpoint.get(rule.endpoint)  # planned: no call
+    if hooks is None:
+        hooks = plan.chain_for(request)
     ctx._hooks = hooks
     return hooks
 
