@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+import typing as t
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -21,17 +22,17 @@ from microframe.signing import CookieSigner
 SALT = "cookie-session"
 
 
-def _signer(*keys: str) -> CookieSigner:
-    return CookieSigner(list(keys), SALT, TaggedJSONSerializer(), "hmac", hashlib.sha1)
+def _signer(*keys: str, digest: t.Any = hashlib.sha1) -> CookieSigner:
+    return CookieSigner(list(keys), SALT, TaggedJSONSerializer(), "hmac", digest)
 
 
-def _flask_style(*keys: str) -> URLSafeTimedSerializer:
+def _flask_style(*keys: str, digest: t.Any = hashlib.sha1) -> URLSafeTimedSerializer:
     # What Flask's SecureCookieSessionInterface builds for the same settings.
     return URLSafeTimedSerializer(
         list(keys),
         salt=SALT,
         serializer=TaggedJSONSerializer(),
-        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+        signer_kwargs={"key_derivation": "hmac", "digest_method": digest},
     )
 
 
@@ -139,12 +140,9 @@ def test_cookies_are_the_bytes_itsdangerous_signs(
     digest: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(time, "time", lambda: 1_700_000_000.25)
-    ours = CookieSigner(["secret"], SALT, TaggedJSONSerializer(), "hmac", digest)
-    theirs = URLSafeTimedSerializer(
-        "secret",
-        salt=SALT,
-        serializer=TaggedJSONSerializer(),
-        signer_kwargs={"key_derivation": "hmac", "digest_method": digest},
+    ours, theirs = (
+        _signer("secret", digest=digest),
+        _flask_style("secret", digest=digest),
     )
     sizes = [*range(2, 140), 200, 400, 1000, 3000]
     compressed = 0
@@ -200,13 +198,8 @@ def test_any_digest_method_signs_as_itsdangerous_does() -> None:
             return self
 
     for digest in (sha1_by_hand, Unnamed, SmallBlock, NoInitialData, ShallowCopy):
-        ours = CookieSigner(["secret"], SALT, TaggedJSONSerializer(), "hmac", digest)
-        theirs = URLSafeTimedSerializer(
-            "secret",
-            salt=SALT,
-            serializer=TaggedJSONSerializer(),
-            signer_kwargs={"key_derivation": "hmac", "digest_method": digest},
-        )
+        ours = _signer("secret", digest=digest)
+        theirs = _flask_style("secret", digest=digest)
         for data in ({"user": "ada"}, {"user": "bob", "n": 2}):
             value = ours.sign(data)
             assert value == theirs.dumps(data), digest
