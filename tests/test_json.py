@@ -617,3 +617,34 @@ def test_provider_class_attribute_on_app_subclass() -> None:
 
     app = App(__name__)
     assert isinstance(app.json, ReprProvider)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": [1, 2.5, "\\u00e9", null]}',
+        '{"é": "ü"}'.encode(),
+        b"  [1]  ",
+        b"1",
+        b'"x"',
+        b"\xef\xbb\xbf[1]",
+        '[1, "é"]'.encode("utf-16"),
+        "[1]".encode("utf-16-le"),
+        "[1]".encode("utf-32-be"),
+        b"[1] [2]",
+        b'{"a": "\\ud800"}',
+        b"[\xff]",
+        b"",
+        b"{\x00}",
+    ],
+)
+def test_loads_reads_bytes_as_json_loads_does(data: bytes) -> None:
+    provider = Microframe(__name__).json
+
+    def outcome(load: t.Callable[[bytes], t.Any]) -> t.Any:
+        try:
+            return ("value", load(data))
+        except ValueError as error:
+            return ("error", type(error), str(error))
+
+    assert outcome(provider.loads) == outcome(json.loads)

@@ -216,6 +216,17 @@ def _encoder_for(
     return encode
 
 
+#: A decoder with json.loads's own settings (no hooks).
+_DECODER = json.JSONDecoder()
+
+
+def _plainly_utf8(data: bytes) -> bool:
+    # Whether json.loads would read ``data`` as UTF-8: it starts with an ASCII
+    # character other than NUL followed by a byte other than NUL, so it has no
+    # byte-order mark and is not UTF-16 or UTF-32 (json.detect_encoding).
+    return len(data) >= 2 and 0 < data[0] < 0x80 and data[1] != 0
+
+
 class DefaultJSONProvider(JSONProvider):
     """JSON with the standard library, plus a few types it does not know.
 
@@ -284,6 +295,9 @@ class DefaultJSONProvider(JSONProvider):
         answers 400), not :exc:`RecursionError`.
         """
         try:
+            if not kwargs and type(s) is bytes and _plainly_utf8(s):
+                # What json.loads does with such bytes, without its checks.
+                return _DECODER.decode(s.decode("utf-8", "surrogatepass"))
             return json.loads(s, **kwargs)
         except RecursionError:
             raise ValueError(
