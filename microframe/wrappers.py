@@ -6,7 +6,6 @@ import io
 import re
 import typing as t
 from http import HTTPStatus
-from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.datastructures.structures import iter_multi_items
@@ -14,7 +13,6 @@ from werkzeug.exceptions import (
     BadRequest,
     ClientDisconnected,
     HTTPException,
-    RequestEntityTooLarge,
     UnsupportedMediaType,
 )
 from werkzeug.formparser import FormDataParser
@@ -23,9 +21,9 @@ from werkzeug.urls import iri_to_uri
 from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
-from werkzeug.wsgi import get_content_length
 
 from . import json
+from .bodies import READ_AT_ONCE, URLENCODED, CappedInput, content_length, form_pairs
 from .globals import _cv_app
 from .routing import wsgi_text
 
@@ -213,13 +211,13 @@ class Request(RequestBase):
         environ = self.environ
         limit = self.max_content_length
         terminated = environ.get("wsgi.input_terminated")
-        length = get_content_length(environ)
+        length = content_length(environ)
         if terminated and limit is not None and length is None:
-            return _CappedInput(environ["wsgi.input"], limit)  # type: ignore[return-value]
+            return CappedInput(environ["wsgi.input"], limit)  # type: ignore[return-value]
         if (
             not terminated
             and length is not None
-            and length <= _READ_AT_ONCE
+            and length <= READ_AT_ONCE
             and (limit is None or length <= limit)
         ):
             body = environ["wsgi.input"].read(length) if length else b""
@@ -302,7 +300,7 @@ class Request(RequestBase):
         # enforce on urlencoded bodies and later ones do not: theirs to decide).
         cls = type(self)
         if not (
-            self.environ.get("CONTENT_TYPE") == _URLENCODED
+            self.environ.get("CONTENT_TYPE") == URLENCODED
             and cls.form_data_parser_class is FormDataParser
             and cls.make_form_data_parser is RequestBase.make_form_data_parser
             and cls._get_stream_for_parsing is RequestBase._get_stream_for_parsing
@@ -310,7 +308,7 @@ class Request(RequestBase):
         ):
             return False
         limit = self.max_form_memory_size
-        length = get_content_length(self.environ)
+        length = content_length(self.environ)
         return limit is None or length is None or length <= limit
 
     def _parse_urlencoded_body(self) -> None:
@@ -321,7 +319,7 @@ class Request(RequestBase):
         stream = self.stream if cached is None else io.BytesIO(cached)
         storage = self.parameter_storage_class
         try:
-            pairs = _form_pairs(stream.read().decode())
+            pairs = form_pairs(stream.read().decode())
         except ValueError:
             pairs = []
         self.__dict__.update(stream=stream, form=storage(pairs), files=storage())
@@ -338,57 +336,6 @@ class Request(RequestBase):
             f"The request body is not valid JSON: {e}. Send a well-formed JSON"
             " document with 'Content-Type: application/json'."
         )
-
-
-def _form_pairs(text: str) -> list[tuple[str, str]]:
-    """The (name, value) pairs of a urlencoded form, as werkzeug's parser reads them.
-
-    A form with nothing escaped (no ``%`` or ``+``) is split directly; the
-    rest goes through :func:`urllib.parse.parse_qsl`, blank values kept.
-    """
-    if "%" in text or "+" in text:
-        return parse_qsl(text, keep_blank_values=True, errors=_URL_QUOTE)
-    pairs = []
-    for field in text.split("&"):
-        if field:
-            name, _, value = field.partition("=")
-            pairs.append((name, value))
-    return pairs
-
-
-_URLENCODED = "application/x-www-form-urlencoded"
-# werkzeug's codec error handler: keeps an undecodable %-escape as it was sent.
-_URL_QUOTE = "werkzeug.url_quote"
-
-# Bodies up to this size are read whole when first asked for, instead of
-# through a length-limited stream: what a JSON or form post usually sends.
-_READ_AT_ONCE = 64 * 1024
-
-
-class _CappedInput(io.RawIOBase):
-    """A body of unknown length that may not grow past ``limit`` bytes."""
-
-    def __init__(self, source: t.IO[bytes], limit: int) -> None:
-        self._source = source
-        self._left = limit
-        self._limit = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: t.Any) -> int:
-        # Ask for one byte more than allowed: getting it means "too large".
-        wanted = min(len(buffer), self._left + 1)
-        chunk = self._source.read(wanted) if wanted else b""
-        if len(chunk) > self._left:
-            raise RequestEntityTooLarge(
-                f"The request body is longer than the {self._limit} bytes"
-                " MAX_CONTENT_LENGTH allows. Send a smaller body, or raise"
-                " app.config['MAX_CONTENT_LENGTH']."
-            )
-        self._left -= len(chunk)
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def _blueprint_chain(name: str) -> list[str]:

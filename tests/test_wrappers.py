@@ -721,23 +721,6 @@ def test_adding_a_header_with_a_newline_is_refused_as_by_werkzeug() -> None:
     assert list(ours.headers) == list(theirs.headers)
 
 
-def test_form_bodies_split_as_parse_qsl_splits_them() -> None:
-    import random
-    from urllib.parse import parse_qsl
-
-    from microframe.wrappers import _form_pairs
-
-    rng = random.Random(3)
-    samples = ["", "&", "a", "a=", "=b", "a=b=c", "a&&b=1&", ";a=1;b", "é=ü&x"]
-    samples += [
-        "".join(rng.choice("ab=&;é%+2F ") for _ in range(rng.randint(0, 14)))
-        for _ in range(3000)
-    ]
-    for text in samples:
-        expected = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
-        assert _form_pairs(text) == expected, text
-
-
 def test_a_urlencoded_body_over_max_form_memory_size_goes_to_werkzeug() -> None:
     from werkzeug.wrappers import Request as WerkzeugRequest
 
