@@ -154,10 +154,12 @@ class AppContext:
     with ``with app.app_context():`` to use the app outside a request.
     """
 
+    # Until something binds it (a class default saves an assignment).
+    _url_adapter: t.Any = _sentinel
+
     def __init__(self, app: Microframe) -> None:
         self.app = app
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
-        self._url_adapter: t.Any = _sentinel
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
 
     @property
