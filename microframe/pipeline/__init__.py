@@ -415,9 +415,10 @@ def do_teardown_appcontext(
     """
     if exc is _sentinel:
         exc = sys.exc_info()[1]
-    plan = plan_for(app)
-    presynced = plan.presynced
-    for hook in plan.teardown_appcontext:
-        (hook if presynced else app.ensure_sync(hook))(exc)
+    if app.teardown_appcontext_funcs:  # none registered: no plan to consult
+        plan = plan_for(app)
+        presynced = plan.presynced
+        for hook in plan.teardown_appcontext:
+            (hook if presynced else app.ensure_sync(hook))(exc)
     if appcontext_tearing_down.receivers:
         appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
