@@ -119,6 +119,7 @@ def serve(
     allowed_hosts: cabc.Iterable[str] | None = None,
     threads: int | None = None,
     trust_proxy: bool | int | None = None,
+    replace: bool | None = None,
     **options: t.Any,
 ) -> Server:
     """Serve the app from a background thread; return once it listens.
@@ -126,8 +127,10 @@ def serve(
     Returns a :class:`~microframe.serving.Server` with ``url``, ``port``,
     ``stop()`` and ``wait()``; ``with app.serve() as server:`` stops it on
     exit. ``port=0`` picks a free port. Calling it again with the same
-    arguments returns the running server. See
-    :func:`microframe.serving.serve` for tokens, URL prefixes and proxies.
+    arguments returns the running server; ``replace`` says whether the
+    servers of other apps with this app's name are stopped first (by default
+    only under IPython). See :func:`microframe.serving.serve` for tokens, URL
+    prefixes and proxies.
     """
     from .embedding.serving import serve
 
@@ -142,6 +145,7 @@ def serve(
         allowed_hosts=allowed_hosts,
         threads=threads,
         trust_proxy=trust_proxy,
+        replace=replace,
         **options,
     )
 

@@ -514,26 +514,18 @@ class SecureCookieSessionInterface(SessionInterface):
             return None
         return self.session_class(data or None)  # type: ignore[arg-type]
 
-    def _leaves_untouched_alone(self, app: Microframe, request: Request) -> bool:
-        # Whether save_session would do nothing for the session of a request
-        # that never used it: true unless the cookie holds a permanent session
-        # that SESSION_REFRESH_EACH_REQUEST sends again. False (open and save
-        # it as usual) whenever a method that decides this is overridden.
-        cls = type(self)
-        if (
-            cls.open_session is not SecureCookieSessionInterface.open_session
-            or cls.save_session is not SecureCookieSessionInterface.save_session
-            or cls.should_set_cookie is not SessionInterface.should_set_cookie
-            or self.session_class is not SecureCookieSession
-        ):
-            return False
+    def _untouched_needs_refresh(self, app: Microframe, request: Request) -> bool:
+        # Whether save_session would write the cookie of a session the request
+        # never used: only for a permanent session, with
+        # SESSION_REFRESH_EACH_REQUEST on. The pipeline asks this only while
+        # the stock methods decide (see pipeline._skips_untouched).
         if not app.config["SESSION_REFRESH_EACH_REQUEST"]:
-            return True
+            return False
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
-            return True
+            return False
         data = self._read(app, value)
-        return not (isinstance(data, dict) and data.get("_permanent"))
+        return isinstance(data, dict) and bool(data.get("_permanent"))
 
     def _cookie_attributes(self, app: Microframe) -> dict[str, t.Any]:
         return {

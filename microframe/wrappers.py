@@ -369,11 +369,6 @@ class _DeferredHeaders(Headers):
     _list = _Deferred()
     _pending: tuple[str, str]
 
-    @property
-    def untouched(self) -> bool:
-        """Whether nothing has read or changed these headers yet."""
-        return "_list" not in self.__dict__
-
     def update(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Set each header of a mapping, as :meth:`Headers.update` does.
 

@@ -752,6 +752,26 @@ def test_an_untouched_session_is_saved_when_should_set_cookie_says_so(
     assert signer("test key").loads(parse_set_cookie(header)[1]) == {"a": "1"}
 
 
+def test_an_untouched_session_of_a_custom_class_is_saved_as_it_decides(
+    fw: Framework,
+) -> None:
+    app = build_app(fw)
+    interface = type(app.session_interface)()
+    base_session = interface.session_class
+
+    class AlwaysPermanent(base_session):  # type: ignore[misc,valid-type]
+        @property
+        def permanent(self) -> bool:
+            return True
+
+    interface.session_class = AlwaysPermanent
+    app.session_interface = interface
+    client = app.test_client()
+    client.get("/set/a/1")
+    (header,) = set_cookies(client.get("/noop"))  # refreshed, though unused
+    assert signer("test key").loads(parse_set_cookie(header)[1]) == {"a": "1"}
+
+
 def test_refresh_each_request_off(fw: Framework) -> None:
     client = build_app(fw, SESSION_REFRESH_EACH_REQUEST=False).test_client()
     client.get("/permanent/1")

@@ -94,6 +94,4 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         raise RuntimeError(_no_app_msg)
-    if kwargs or len(args) != 1:
-        return app_ctx.app.json.response(*args, **kwargs)
-    return app_ctx.app.json.response(args[0])  # one value: no unpacking
+    return app_ctx.app.json.response(*args, **kwargs)

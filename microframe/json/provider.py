@@ -311,12 +311,8 @@ class DefaultJSONProvider(JSONProvider):
         a newline, the mimetype is :attr:`mimetype`, and :attr:`compact`
         chooses the layout (indented in debug mode by default).
         """
-        if kwargs:
-            # jsonify(a=1, ...): the keywords are the object, unless mixed
-            # with positional arguments (an error _prepare_response_obj names).
-            obj = self._prepare_response_obj(args, kwargs) if args else kwargs
-        elif len(args) == 1:
-            obj = args[0]  # one value, as it is
+        if len(args) == 1 and not kwargs:
+            obj = args[0]  # the common case: one value, as it is
         else:
             obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(self._body(obj), mimetype=self.mimetype)

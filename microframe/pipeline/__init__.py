@@ -45,7 +45,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Microframe
     from ..ctx import RequestContext
     from ..routing import Rule
-    from ..sessions import SessionInterface
+    from ..sessions import SecureCookieSessionInterface, SessionInterface
     from ..wrappers import Response
 
 _Hook = t.Callable[..., t.Any]
@@ -111,6 +111,9 @@ class Plan:
         self.teardown_appcontext = self._synced(reversed(app.teardown_appcontext_funcs))
         #: Whether the session is opened only when something uses it.
         self.lazy_session = _opens_lazily(app.session_interface)
+        #: Whether a session no one used is saved only when its cookie holds a
+        #: permanent session to refresh (the stock cookie interface's rule).
+        self.skips_untouched = _skips_untouched(app.session_interface)
         #: Whether ``url_for`` must call ``inject_url_defaults``: some
         #: ``url_defaults`` function exists, or the method is overridden.
         self.inject_impl = type(app).inject_url_defaults
@@ -177,6 +180,24 @@ def _opens_lazily(interface: SessionInterface) -> bool:
     )
 
 
+def _skips_untouched(interface: SessionInterface) -> bool:
+    # The stock cookie interface, its session class and should_set_cookie
+    # write nothing for an unused session but a permanent one to refresh:
+    # such a session need not be opened to find that out.
+    from ..sessions import (
+        SecureCookieSession,
+        SecureCookieSessionInterface,
+        SessionInterface,
+    )
+
+    return (
+        isinstance(interface, SecureCookieSessionInterface)
+        and _opens_lazily(interface)
+        and type(interface).should_set_cookie is SessionInterface.should_set_cookie
+        and interface.session_class is SecureCookieSession
+    )
+
+
 def plan_for(app: Microframe) -> Plan:
     """The app's current plan, rebuilt if registrations changed since."""
     plan: Plan | None = app._plan
@@ -198,13 +219,7 @@ def _hooks_of(app: Microframe, ctx: RequestContext) -> ChainHooks:
     plan = ctx._plan
     if plan is None or plan is not app._plan:
         plan = ctx._plan = plan_for(app)
-    request = ctx.request
-    rule = request.url_rule
-    hooks: ChainHooks | None = None
-    if rule is not None and type(request).blueprint is _STOCK_BLUEPRINT:
-        hooks = plan._by_endpoint.get(rule.endpoint)  # planned: no call
-    if hooks is None:
-        hooks = plan.chain_for(request)
+    hooks: ChainHooks = plan.chain_for(ctx.request)
     ctx._hooks = hooks
     return hooks
 
@@ -378,8 +393,15 @@ def _store_session(app: Microframe, ctx: RequestContext, response: Response) -> 
         request = ctx.request
         if interface.get_cookie_name(app) not in request.cookies:
             return
-        left_alone = getattr(interface, "_leaves_untouched_alone", None)
-        if left_alone is not None and left_alone(app, request):
+        plan = ctx._plan
+        if (
+            plan is not None
+            and plan.skips_untouched
+            and plan.session_interface is interface
+            and not t.cast(
+                "SecureCookieSessionInterface", interface
+            )._untouched_needs_refresh(app, request)
+        ):
             return
         opened = ctx._open_session()
     if interface.is_null_session(opened):

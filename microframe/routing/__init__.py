@@ -492,11 +492,9 @@ class _Walker:
         self, node: _Node, parts: list[str], i: int, method: str, values: list[str]
     ) -> tuple[RuleBase, list[str]] | None:
         if i == len(parts):
-            for rule in node.rules:
-                if not rule.websocket and (
-                    rule.methods is None or method in rule.methods
-                ):
-                    return rule, values
+            answer = node.rule_for(method)
+            if answer is not None:
+                return answer, values
             slash_node = node.static.get("")
             if slash_node is not None:
                 for rule in slash_node.rules:
