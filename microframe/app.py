@@ -83,7 +83,7 @@ _PLANNED_ATTRIBUTES = frozenset(
     }
 )
 # Methods the plan looks at: setting one on the instance rebuilds it too.
-_PLANNED_METHODS = frozenset({"inject_url_defaults"})
+_PLANNED_METHODS = frozenset({"inject_url_defaults", "create_url_adapter"})
 
 
 class _DefaultEnvironment:

@@ -156,11 +156,24 @@ class AppContext:
 
     # Until something binds it (a class default saves an assignment).
     _url_adapter: t.Any = _sentinel
+    # Until something reads ``g``: most requests never do.
+    _g: _AppCtxGlobals | None = None
 
     def __init__(self, app: Microframe) -> None:
         self.app = app
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @property
+    def g(self) -> _AppCtxGlobals:
+        """This context's ``g``: an ``app.app_ctx_globals_class`` made on first use."""
+        g = self._g
+        if g is None:
+            g = self._g = self.app.app_ctx_globals_class()
+        return g
+
+    @g.setter
+    def g(self, value: _AppCtxGlobals) -> None:
+        self._g = value
 
     @property
     def url_adapter(self) -> MapAdapter | None:

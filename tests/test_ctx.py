@@ -301,6 +301,37 @@ def test_g_class_is_configurable(app: Microframe) -> None:
         assert g.greeting() == "hi ada"
 
 
+def test_g_is_made_when_first_used_and_can_be_replaced(app: Microframe) -> None:
+    made: list[str] = []
+
+    class CountingGlobals(microframe.ctx._AppCtxGlobals):
+        def __init__(self) -> None:
+            made.append("g")
+
+    app.app_ctx_globals_class = CountingGlobals
+
+    @app.get("/quiet")
+    def quiet() -> str:
+        return "no g here"
+
+    @app.get("/loud")
+    def loud() -> str:
+        g.seen = True
+        return str(g.seen)
+
+    client = app.test_client()
+    assert client.get("/quiet").text == "no g here"
+    assert made == []
+    assert client.get("/loud").text == "True"
+    assert made == ["g"]
+
+    with app.app_context() as ctx:
+        mine = CountingGlobals()
+        ctx.g = mine
+        g.name = "ada"
+        assert ctx.g is mine and mine.name == "ada"
+
+
 # --- after_this_request ----------------------------------------------------------
 
 

@@ -123,3 +123,52 @@ def test_an_app_binding_its_own_adapter_is_matched_with_it() -> None:
 
     app = _make(Mounted)
     assert app.test_client().get("/").text == "user 99"
+
+
+def test_create_url_adapter_patched_while_serving_is_used_next_request() -> None:
+    app = _make(microframe)
+    client = app.test_client()
+    assert client.get("/").status_code == 200  # the plan is built
+    original = app.create_url_adapter
+
+    def to_user_7(request: t.Any) -> t.Any:
+        adapter = original(request)
+        if adapter is not None and request is not None:
+            adapter.path_info = "/users/7"
+        return adapter
+
+    app.create_url_adapter = to_user_7  # type: ignore[method-assign]
+    assert client.get("/").text == "user 7"
+    del app.create_url_adapter
+    assert client.get("/").status_code == 200
+    assert client.get("/").text != "user 7"
+
+
+def test_create_url_adapter_patched_on_the_class_is_used() -> None:
+    class Patched(microframe.Microframe):
+        pass
+
+    app = _make(Patched)
+    client = app.test_client()
+    assert client.get("/users/3").text == "user 3"
+
+    def to_user_8(self: t.Any, request: t.Any) -> t.Any:
+        adapter = microframe.Microframe.create_url_adapter(self, request)
+        if adapter is not None and request is not None:
+            adapter.path_info = "/users/8"
+        return adapter
+
+    Patched.create_url_adapter = to_user_8  # type: ignore[method-assign]
+    assert client.get("/users/3").text == "user 8"
+
+
+def test_a_bad_host_is_refused_after_good_hosts_were_seen() -> None:
+    app = _make(microframe)
+    client = app.test_client()
+    for number in range(70):  # more good hosts than are remembered
+        response = client.get("/", base_url=f"http://host{number}.test")
+        assert response.status_code == 200
+    assert client.get("/", base_url="http://host3.test").status_code == 200
+    response = client.get("/", headers={"Host": "host3.test\x7f"})
+    assert response.status_code == 400
+    assert b"is not a host name" in response.data

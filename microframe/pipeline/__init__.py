@@ -92,8 +92,9 @@ class Plan:
     """What requests do, decided from the app's registrations.
 
     A plan is valid for one registration generation of the app, one session
-    interface and one ``ensure_sync`` (the instance's or its class's);
-    :func:`plan_for` makes a new one when any of them changed.
+    interface, one ``ensure_sync`` (the instance's or its class's) and the
+    class's ``inject_url_defaults`` and ``create_url_adapter``; :func:`plan_for`
+    makes a new one when any of them changed.
     """
 
     def __init__(self, app: Microframe, sync: t.Any) -> None:
@@ -120,6 +121,13 @@ class Plan:
         self.injects_url_defaults = any(app.url_default_functions.values()) or (
             not inherited(app, "inject_url_defaults")
         )
+        #: Whether requests are matched through the map's shortcuts, which
+        #: only the stock ``create_url_adapter`` allows.
+        self.adapter_impl = type(app).create_url_adapter
+        self.matches_directly = inherited(app, "create_url_adapter")
+        #: ``Host`` headers already found to be host names (a deployment
+        #: answers to few, so a flood of others is not kept).
+        self.valid_hosts: set[str] = set()
 
     def _synced(self, funcs: cabc.Iterable[_Hook]) -> tuple[_Hook, ...]:
         if self.presynced:
@@ -208,6 +216,7 @@ def plan_for(app: Microframe) -> Plan:
         or plan.session_interface is not app.session_interface
         or plan.sync is not sync
         or plan.inject_impl is not type(app).inject_url_defaults
+        or plan.adapter_impl is not type(app).create_url_adapter
     ):
         plan = app._plan = Plan(app, sync)
     return plan

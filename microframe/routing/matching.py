@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
 
+from ..pipeline import plan_for
 from ..pipeline.hooks import inherited
 from . import wsgi_path_info, wsgi_query_string
 
@@ -69,6 +70,17 @@ def url_adapter_for(app: Microframe, request: Request) -> MapAdapter | None:
     )
 
 
+def _check_host(host: str, valid: set[str]) -> None:
+    # A host name or address, with an optional port: printable ASCII only.
+    if not (host.isascii() and host.isprintable() and " " not in host):
+        raise BadRequest(
+            f"The Host header {host!r} is not a host name: it holds characters"
+            " outside printable ASCII. Send the server's name (or address)."
+        )
+    if len(valid) < 64:
+        valid.add(host)
+
+
 def match_request(
     app: Microframe, request: Request, ctx: RequestContext
 ) -> tuple[t.Any, dict[str, t.Any]] | None:
@@ -78,21 +90,18 @@ def match_request(
     map's shortcuts; everything else by werkzeug. An app that overrides
     ``create_url_adapter`` gets Flask's path: bind, then match.
     """
-    if not inherited(app, "create_url_adapter"):
+    plan = ctx._plan
+    if plan is None or plan is not app._plan:
+        plan = ctx._plan = plan_for(app)
+    if not plan.matches_directly:
         adapter = ctx.url_adapter
         if adapter is None:
             return None
         return adapter.match(return_rule=True)  # type: ignore[return-value]
     environ = request.environ
     host = environ.get("HTTP_HOST")
-    # A host name or address, with an optional port: printable ASCII only.
-    if host is not None and not (
-        host.isascii() and host.isprintable() and " " not in host
-    ):
-        raise BadRequest(
-            f"The Host header {host!r} is not a host name: it holds characters"
-            " outside printable ASCII. Send the server's name (or address)."
-        )
+    if host is not None and host not in plan.valid_hosts:
+        _check_host(host, plan.valid_hosts)
     url_map = app.url_map
     if (
         not url_map.host_matching
