@@ -137,6 +137,47 @@ def test_an_ensure_sync_override_is_asked_for_every_hook_call(app: Microframe) -
     assert asked.count("index") == 2
 
 
+def test_a_view_replaced_in_view_functions_answers_the_next_request(
+    app: Microframe,
+) -> None:
+    @app.route("/swap")
+    def swap() -> str:
+        return "first"
+
+    client = app.test_client()
+    assert client.get("/swap").text == "first"
+    app.view_functions["swap"] = lambda: "second"
+    assert client.get("/swap").text == "second"
+
+    async def third() -> str:
+        return "third, awaited"
+
+    app.view_functions["swap"] = third
+    assert client.get("/swap").text == "third, awaited"
+
+
+def test_ensure_sync_set_on_the_app_while_serving_is_asked_for_views(
+    app: Microframe,
+) -> None:
+    @app.route("/swap")
+    def swap() -> str:
+        return "hi"
+
+    client = app.test_client()
+    assert client.get("/swap").text == "hi"
+    asked: list[str] = []
+    stock = app.ensure_sync
+
+    def tracing(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        asked.append(getattr(func, "__name__", "?"))
+        return stock(func)
+
+    app.ensure_sync = tracing  # type: ignore[method-assign]
+    client.get("/swap")
+    client.get("/swap")
+    assert asked.count("swap") == 2
+
+
 def test_a_new_session_interface_is_used_from_the_next_request(app: Microframe) -> None:
     opened: list[str] = []
 
