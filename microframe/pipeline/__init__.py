@@ -106,8 +106,6 @@ class Plan:
         # The same chains by endpoint, for requests whose blueprint is the
         # one the stock Request.blueprint derives from the endpoint.
         self._by_endpoint: dict[str, ChainHooks] = {}
-        # Each endpoint's view and its sync form, while that view stays.
-        self._views: dict[str, tuple[_Hook, _Hook]] = {}
         #: Whether hooks were made sync here; otherwise ``ensure_sync`` is
         #: asked on every call, as an override may expect.
         self.presynced = getattr(sync, "microframe_default", False) is True
@@ -130,20 +128,6 @@ class Plan:
         #: ``Host`` headers already found to be host names (a deployment
         #: answers to few, so a flood of others is not kept).
         self.valid_hosts: set[str] = set()
-
-    def view(self, endpoint: str, func: _Hook) -> _Hook:
-        """``func``, the view registered for ``endpoint``, as ``ensure_sync`` makes it.
-
-        Made once while the same function stays registered, unless
-        ``ensure_sync`` is overridden: then it is asked on every request.
-        """
-        known = self._views.get(endpoint)
-        if known is not None and known[0] is func:
-            return known[1]
-        synced: _Hook = self._app.ensure_sync(func)
-        if self.presynced and len(self._views) < 4096:
-            self._views[endpoint] = (func, synced)
-        return synced
 
     def _synced(self, funcs: cabc.Iterable[_Hook]) -> tuple[_Hook, ...]:
         if self.presynced:
@@ -345,17 +329,13 @@ def dispatch_request(app: Microframe) -> ft.ResponseReturnValue:
     Raises the routing error when matching failed, and answers OPTIONS for
     rules that provide it automatically.
     """
-    ctx = _cv_request.get()
-    req = ctx.request
+    req = _cv_request.get().request
     if req.routing_exception is not None:
         app.raise_routing_exception(req)
     rule: Rule = req.url_rule  # type: ignore[assignment]
     if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
         return app.make_default_options_response()
-    plan = ctx._plan
-    if plan is None or plan is not app._plan:
-        plan = ctx._plan = plan_for(app)
-    view = plan.view(rule.endpoint, app.view_functions[rule.endpoint])
+    view = app.ensure_sync(app.view_functions[rule.endpoint])
     return view(**req.view_args)  # type: ignore[no-any-return,arg-type]
 
 
