@@ -83,7 +83,9 @@ _PLANNED_ATTRIBUTES = frozenset(
     }
 )
 # Methods the plan looks at: setting one on the instance rebuilds it too.
-_PLANNED_METHODS = frozenset({"inject_url_defaults", "create_url_adapter"})
+_PLANNED_METHODS = frozenset(
+    {"ensure_sync", "inject_url_defaults", "create_url_adapter"}
+)
 
 
 class _DefaultEnvironment:

@@ -91,17 +91,21 @@ def _scopes_outward(blueprint: str | None) -> list[str | None]:
 class Plan:
     """What requests do, decided from the app's registrations.
 
-    A plan is valid for one registration generation of the app, one session
-    interface, one ``ensure_sync`` (the instance's or its class's) and the
-    class's ``inject_url_defaults`` and ``create_url_adapter``; :func:`plan_for`
-    makes a new one when any of them changed.
+    A plan is valid for one registration generation of the app (setting a
+    planned method such as ``ensure_sync`` on the instance starts a new one),
+    one session interface and the class's ``ensure_sync``,
+    ``inject_url_defaults`` and ``create_url_adapter``; :func:`plan_for` makes
+    a new one when any of them changed.
     """
 
-    def __init__(self, app: Microframe, sync: t.Any) -> None:
+    def __init__(self, app: Microframe) -> None:
         self._app = app
         self.generation = app._generation
         self.session_interface = app.session_interface
-        self.sync = sync
+        # The class's ensure_sync, watched by plan_for; one set on the instance
+        # changes the generation instead (see Microframe.__setattr__).
+        self.class_sync = type(app).ensure_sync
+        sync = app.__dict__.get("ensure_sync") or self.class_sync
         self._chains: dict[str | None, ChainHooks] = {}
         # The same chains by endpoint, for requests whose blueprint is the
         # one the stock Request.blueprint derives from the endpoint.
@@ -209,16 +213,16 @@ def _skips_untouched(interface: SessionInterface) -> bool:
 def plan_for(app: Microframe) -> Plan:
     """The app's current plan, rebuilt if registrations changed since."""
     plan: Plan | None = app._plan
-    sync = app.__dict__.get("ensure_sync") or type(app).ensure_sync
+    cls = type(app)
     if (
         plan is None
         or plan.generation != app._generation
         or plan.session_interface is not app.session_interface
-        or plan.sync is not sync
-        or plan.inject_impl is not type(app).inject_url_defaults
-        or plan.adapter_impl is not type(app).create_url_adapter
+        or plan.class_sync is not cls.ensure_sync
+        or plan.inject_impl is not cls.inject_url_defaults
+        or plan.adapter_impl is not cls.create_url_adapter
     ):
-        plan = app._plan = Plan(app, sync)
+        plan = app._plan = Plan(app)
     return plan
 
 
