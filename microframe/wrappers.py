@@ -56,7 +56,10 @@ class _from_environ(t.Generic[T]):
     def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
         if obj is None:
             return self
-        value = obj.__dict__[self.name] = self.func(obj)
+        value = self.func(obj)
+        # setattr, not obj.__dict__: reading __dict__ would make CPython build
+        # the instance's dict, which its attributes otherwise do without.
+        setattr(obj, self.name, value)
         return value
 
 
@@ -72,6 +75,7 @@ class _ConfigLimit:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
         self.override = f"_{name}"
+        setattr(owner, self.override, None)  # no override until one is set
 
     @t.overload
     def __get__(self, obj: None, owner: type | None = None) -> _ConfigLimit: ...
@@ -82,7 +86,7 @@ class _ConfigLimit:
     def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
         if obj is None:
             return self
-        value = obj.__dict__.get(self.override)
+        value = getattr(obj, self.override)
         if value is not None:
             return value
         ctx = _cv_app.get(None)
@@ -91,7 +95,7 @@ class _ConfigLimit:
         return ctx.app.config[self.key]
 
     def __set__(self, obj: object, value: int | None) -> None:
-        obj.__dict__[self.override] = value
+        setattr(obj, self.override, value)
 
 
 #: Parsed ``Cookie`` headers by (header, dict class); cleared when it is full.
@@ -237,7 +241,9 @@ class Request(RequestBase):
         return RequestBase.is_json.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     def close(self) -> None:
-        """Close the uploaded files of the request, if any were parsed."""
+        """Close the uploaded files of the request, if its form was parsed."""
+        if not self._form_loaded:
+            return
         files = self.__dict__.get("files")
         if files:
             for _key, value in iter_multi_items(files):
@@ -278,7 +284,11 @@ class Request(RequestBase):
             return []
         return _blueprint_chain(name)
 
+    # Whether the form (and the files) may have been parsed, for close().
+    _form_loaded = False
+
     def _load_form_data(self) -> None:
+        self._form_loaded = True
         if "form" not in self.__dict__ and self._default_urlencoded_parsing():
             self._parse_urlencoded_body()
         else:
@@ -350,10 +360,8 @@ class _Deferred:
         if obj is None:
             return self
         content_type, length = obj._pending
-        made = obj.__dict__["_list"] = [
-            ("Content-Type", content_type),
-            ("Content-Length", length),
-        ]
+        made = obj._list = [("Content-Type", content_type), ("Content-Length", length)]
+        obj._pending = None  # the list is the headers from now on
         return made
 
 
@@ -367,7 +375,9 @@ class _DeferredHeaders(Headers):
     """
 
     _list = _Deferred()
-    _pending: tuple[str, str]
+    # (content type, length) until the list is made; None after, and for
+    # headers made the usual way (a copy, say).
+    _pending: tuple[str, str] | None = None
 
     def update(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Set each header of a mapping, as :meth:`Headers.update` does.
@@ -539,7 +549,7 @@ def _plain_wsgi_headers(response: Response) -> list[tuple[str, str]] | None:
     ):
         return None
     headers = response.headers
-    if type(headers) is _DeferredHeaders and "_list" not in headers.__dict__:
+    if type(headers) is _DeferredHeaders and headers._pending is not None:
         content_type, length = headers._pending
         return [("Content-Type", content_type), ("Content-Length", length)]
     items = headers.to_wsgi_list()

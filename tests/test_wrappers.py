@@ -653,6 +653,35 @@ def test_header_updates_by_keyword_and_pairs_work() -> None:
     assert list(ours.headers) == list(theirs.headers)
 
 
+def test_copied_or_replaced_lazy_headers_are_written_as_they_are() -> None:
+    def written(response: Response) -> list[tuple[str, str]]:
+        sent: list[list[tuple[str, str]]] = []
+        environ = {"REQUEST_METHOD": "GET"}
+        body = b"".join(response(environ, lambda s, h, e=None: sent.append(h)))
+        assert body == b"hello"
+        return sent[0]
+
+    copied = Response("hello")
+    copied.headers = copied.headers.copy()
+    copied.headers["X-Copy"] = "yes"
+    assert written(copied) == [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Length", "5"),
+        ("X-Copy", "yes"),
+    ]
+
+    emptied = Response("hello")
+    emptied.headers.clear()
+    emptied.headers["X-Only"] = "this"
+    assert written(emptied) == [("X-Only", "this"), ("Content-Length", "5")]
+
+    untouched = Response("hello")
+    assert written(untouched) == [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Length", "5"),
+    ]
+
+
 def test_location_headers_are_made_uris_as_werkzeug_makes_them() -> None:
     import random
 
