@@ -43,6 +43,10 @@ def _make(module_or_class: t.Any, **config: t.Any) -> t.Any:
     def files(name: str) -> str:
         return f"file {name}"
 
+    @app.route("/names/<name>/card")
+    def name_card(name: str) -> str:
+        return f"card of {name!r}"
+
     return app
 
 
@@ -78,6 +82,34 @@ def test_requests_match_as_in_flask(
 ) -> None:
     expected = _seen(_make(flask), method, path, kwargs)
     assert _seen(_make(microframe), method, path, kwargs) == expected
+
+
+# Segments for werkzeug's default int and string parts, which the walk tests
+# without their regexes: Unicode digits (Arabic-Indic, fullwidth), digits that
+# are not decimal (superscript two), spaces, newlines and the empty segment.
+ODD_SEGMENTS = [
+    *("3", "03", "\u0663", "\uff11\uff12", "\u00b2"),
+    *("3a", " ", "a\nb", "", "-1"),
+]
+
+
+@pytest.mark.parametrize("segment", ODD_SEGMENTS)
+def test_odd_segments_match_int_and_string_parts_as_in_flask(segment: str) -> None:
+    from urllib.parse import quote
+
+    for path in (f"/users/{quote(segment)}", f"/names/{quote(segment)}/card"):
+        expected = _seen(_make(flask), "GET", path, {})
+        assert _seen(_make(microframe), "GET", path, {}) == expected, path
+
+
+def test_decimal_test_agrees_with_the_int_part_regex_on_every_character() -> None:
+    import re
+    import sys
+
+    digits = re.compile(r"(?P<__werkzeug_0>\d+)\Z")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert char.isdecimal() == (digits.match(char) is not None), hex(code)
 
 
 def test_the_matched_rule_and_arguments_reach_the_request() -> None:

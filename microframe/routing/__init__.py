@@ -297,6 +297,26 @@ def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
 _UNKNOWN: t.Any = object()
 
 
+def _part_test(
+    pattern: re.Pattern[str], name: str
+) -> tuple[t.Callable[[str], t.Any], str | None]:
+    """How the walk tests one path segment against a part's pattern.
+
+    werkzeug's default ``int`` and ``string`` parts (one group spanning the
+    segment) are tested without the regex: ``\\d+`` matches exactly the
+    strings :meth:`str.isdecimal` accepts (both mean Unicode category Nd), and
+    ``[^/]{1,}`` any segment that is not empty (a segment holds no slash). Such a
+    test returns a truth value, marked by a ``None`` group name; any other
+    pattern is matched, and the group named ``name`` is the value.
+    """
+    if pattern.flags == re.UNICODE:
+        if pattern.pattern == f"(?P<{name}>\\d+)\\Z":
+            return str.isdecimal, None
+        if pattern.pattern == f"(?P<{name}>[^/]{{1,}})\\Z":
+            return bool, None
+    return pattern.match, name
+
+
 class _Node:
     """A copy of one werkzeug routing state, owned by a :class:`_Walker`."""
 
@@ -309,8 +329,9 @@ class _Node:
         self.dynamic = []
         self.rules: tuple[RuleBase, ...] = ()
         # The leading dynamic parts that match one segment into one value, as
-        # (match, group name, next node); see _Walker._first_branch.
-        self.plain: tuple[tuple[t.Callable[[str], t.Any], str, _Node], ...] = ()
+        # (test, group name, next node); see _Walker._first_branch.
+        self.plain: tuple[tuple[t.Callable[[str], t.Any], str | None, _Node], ...]
+        self.plain = ()
         # The first rule here for each method asked so far (None: no rule).
         self.by_method: dict[str, RuleBase | None] = {}
 
@@ -320,7 +341,7 @@ class _Node:
         for pattern, names, final, suffixed, next_node in self.dynamic:
             if final or suffixed or len(names) != 1:
                 break
-            plain.append((pattern.match, names[0], next_node))
+            plain.append((*_part_test(pattern, names[0]), next_node))
         self.plain = tuple(plain)
 
     def rule_for(self, method: str) -> RuleBase | None:
@@ -474,8 +495,14 @@ class _Walker:
         for part in parts[1:]:
             next_node = node.static.get(part)
             if next_node is None:
-                for match, name, candidate in node.plain:
-                    found = match(part)
+                for test, name, candidate in node.plain:
+                    if name is None:  # the whole part is the value if test(part)
+                        if test(part):
+                            values.append(part)
+                            next_node = candidate
+                            break
+                        continue
+                    found = test(part)
                     if found is not None:
                         values.append(found[name])
                         next_node = candidate
