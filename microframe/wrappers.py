@@ -123,23 +123,28 @@ class Request(RequestBase):
     #: request is dispatched.
     routing_exception: HTTPException | None = None
 
+    #: The request method, upper case (``GET``, ``POST``, ...).
+    method: str
+
+    #: The path below the app's root, always starting with ``/``.
+    path: str
+
     def __init__(
         self,
         environ: WSGIEnvironment,
         populate_request: bool = True,
         shallow: bool = False,
     ) -> None:
-        # werkzeug reads eight values out of the environ here; most requests
-        # need two of them (method and path), so each is read on first use.
+        # werkzeug reads eight values out of the environ here. Every request
+        # needs the method and the path, so they are read now, as werkzeug
+        # does; the other six (scheme, root_path, ...) are read on first use.
         self.environ = environ
         self.shallow = shallow
+        self.method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        raw = environ.get("PATH_INFO") or ""
+        self.path = "/" + (raw if raw.isascii() else wsgi_text(raw)).lstrip("/")
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
-
-    @_from_environ
-    def method(self) -> str:
-        """The request method, upper case (``GET``, ``POST``, ...)."""
-        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
 
     @_from_environ
     def scheme(self) -> str:
@@ -162,12 +167,6 @@ class Request(RequestBase):
     def root_path(self) -> str:
         """The prefix the app is mounted under (``SCRIPT_NAME``), no trailing slash."""
         return wsgi_text(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
-
-    @_from_environ
-    def path(self) -> str:
-        """The path below the app's root, always starting with ``/``."""
-        raw = self.environ.get("PATH_INFO") or ""
-        return "/" + (raw if raw.isascii() else wsgi_text(raw)).lstrip("/")
 
     @_from_environ
     def query_string(self) -> bytes:

@@ -91,7 +91,7 @@ def test_environ_fields_match_flask(overrides: dict[str, t.Any]) -> None:
 
 
 def test_fields_can_be_assigned() -> None:
-    assert "request method" in (Request.method.__doc__ or "")
+    assert "URL scheme" in (Request.scheme.__doc__ or "")
     req = Request(_environ())
     assert req.method == "POST"
     req.method = "PUT"
