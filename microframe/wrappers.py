@@ -18,7 +18,7 @@ from werkzeug.exceptions import (
 from werkzeug.formparser import FormDataParser
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 from werkzeug.urls import iri_to_uri
-from werkzeug.utils import cached_property, get_content_type
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 
@@ -183,7 +183,7 @@ class Request(RequestBase):
         """The client's address as the server saw it."""
         return self.environ.get("REMOTE_ADDR")
 
-    @cached_property
+    @_from_environ
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies the client sent, by name."""
         # One Cookie header in a WSGI environ: read it without scanning every
@@ -203,7 +203,7 @@ class Request(RequestBase):
             _parsed_cookies[key] = parsed
         return parsed  # type: ignore[return-value]
 
-    @cached_property
+    @_from_environ
     def stream(self) -> t.IO[bytes]:
         """The body as a stream, limited to what the request may send.
 

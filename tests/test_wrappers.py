@@ -90,6 +90,28 @@ def test_environ_fields_match_flask(overrides: dict[str, t.Any]) -> None:
     assert list(ours.headers) == list(theirs.headers)
 
 
+def test_cookies_and_stream_are_cached_set_and_reset_as_in_werkzeug() -> None:
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    def environ() -> dict[str, t.Any]:
+        return _environ(
+            HTTP_COOKIE="a=1; b=2",
+            CONTENT_LENGTH="5",
+            **{"wsgi.input": io.BytesIO(b"hello")},
+        )
+
+    for req in (Request(environ()), WerkzeugRequest(environ())):
+        assert req.cookies is req.cookies
+        assert dict(req.cookies) == {"a": "1", "b": "2"}
+        req.cookies = {"mine": "x"}  # type: ignore[assignment]
+        assert req.cookies == {"mine": "x"}
+        del req.cookies
+        assert dict(req.cookies) == {"a": "1", "b": "2"}
+        stream = req.stream
+        assert stream is req.stream
+        assert stream.read() == b"hello"
+
+
 def test_fields_can_be_assigned() -> None:
     assert "URL scheme" in (Request.scheme.__doc__ or "")
     req = Request(_environ())
