@@ -158,8 +158,6 @@ def url_for(
     """
     ctx = _cv_app.get(None)
     app = current_app if ctx is None else ctx.app  # the proxy explains a miss
-    if _anchor is None and _method is None and _scheme is None and _external is None:
-        return app.url_for(endpoint, **values)
     return app.url_for(
         endpoint,
         _anchor=_anchor,

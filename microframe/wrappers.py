@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as ResponseBase
 from . import json
 from .bodies import READ_AT_ONCE, URLENCODED, CappedInput, content_length, form_pairs
 from .globals import _cv_app
-from .routing import wsgi_text
+from .routing import wsgi_path_info, wsgi_text
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -141,8 +141,7 @@ class Request(RequestBase):
         self.environ = environ
         self.shallow = shallow
         self.method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        raw = environ.get("PATH_INFO") or ""
-        self.path = "/" + (raw if raw.isascii() else wsgi_text(raw)).lstrip("/")
+        self.path = "/" + wsgi_path_info(environ).lstrip("/")
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
 
@@ -393,16 +392,8 @@ class _DeferredHeaders(Headers):
 
         A new text header without options is appended at once.
         """
-        if (
-            not kw
-            and type(_key) is type(_value) is str
-            and "\n" not in _value
-            and "\r" not in _value
-            and self._absent(_key)
-        ):
-            self._list.append((_key, _value))
-            return
-        super().set(_key, _value, **kw)
+        if kw or not self._append_new({_key: _value}):
+            super().set(_key, _value, **kw)
 
     def add(self, _key: str, _value: t.Any, /, **kw: t.Any) -> None:
         """Add a header, keeping any with the same name (:meth:`Headers.add`)."""
@@ -414,10 +405,6 @@ class _DeferredHeaders(Headers):
     def to_wsgi_list(self) -> list[tuple[str, str]]:
         """The headers as the list of ``(name, value)`` pairs WSGI expects."""
         return list(self._list)
-
-    def _absent(self, name: str) -> bool:
-        lowered = name.lower()
-        return all(present.lower() != lowered for present, _ in self._list)
 
     def _append_new(self, mapping: dict[t.Any, t.Any]) -> bool:
         # Append every (name, value) of ``mapping`` if all are text headers

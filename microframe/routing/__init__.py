@@ -294,9 +294,6 @@ def _to_python(converter: BaseConverter) -> t.Callable[[str], t.Any] | None:
     return converter.to_python
 
 
-_UNKNOWN: t.Any = object()
-
-
 def _part_test(
     pattern: re.Pattern[str], name: str
 ) -> tuple[t.Callable[[str], t.Any], str | None]:
@@ -320,7 +317,7 @@ def _part_test(
 class _Node:
     """A copy of one werkzeug routing state, owned by a :class:`_Walker`."""
 
-    __slots__ = ("by_method", "dynamic", "plain", "rules", "static")
+    __slots__ = ("any_method", "by_method", "dynamic", "plain", "rules", "static")
 
     def __init__(self) -> None:
         self.static: dict[str, _Node] = {}
@@ -332,36 +329,36 @@ class _Node:
         # (test, group name, next node); see _Walker._first_branch.
         self.plain: tuple[tuple[t.Callable[[str], t.Any], str | None, _Node], ...]
         self.plain = ()
-        # The first rule here for each method asked so far (None: no rule).
+        # The first rule here for each method some rule names, and for any
+        # other method (see rule_for).
         self.by_method: dict[str, RuleBase | None] = {}
+        self.any_method: RuleBase | None = None
 
     def settle(self) -> None:
-        """Work out :attr:`plain` once the dynamic parts are all known."""
+        """Work out :attr:`plain` and the rule per method, once the state is copied."""
         plain = []
         for pattern, names, final, suffixed, next_node in self.dynamic:
             if final or suffixed or len(names) != 1:
                 break
             plain.append((*_part_test(pattern, names[0]), next_node))
         self.plain = tuple(plain)
+        named = {method for rule in self.rules for method in rule.methods or ()}
+        self.by_method = {method: self._first_rule(method) for method in named}
+        self.any_method = self._first_rule(None)
+
+    def _first_rule(self, method: str | None) -> RuleBase | None:
+        # The first rule (not a websocket) allowing ``method``; None: a method
+        # no rule names, which only rules without a method list allow.
+        for rule in self.rules:
+            if not rule.websocket and (
+                rule.methods is None or (method is not None and method in rule.methods)
+            ):
+                return rule
+        return None
 
     def rule_for(self, method: str) -> RuleBase | None:
         """The first rule of this state that answers ``method``, if any."""
-        try:
-            return self.by_method[method]
-        except KeyError:
-            pass
-        found = next(
-            (
-                rule
-                for rule in self.rules
-                if not rule.websocket
-                and (rule.methods is None or method in rule.methods)
-            ),
-            None,
-        )
-        if len(self.by_method) < 64:  # methods are few; a flood is not kept
-            self.by_method[method] = found
-        return found
+        return self.by_method.get(method, self.any_method)
 
 
 class _Walker:
@@ -496,23 +493,15 @@ class _Walker:
             next_node = node.static.get(part)
             if next_node is None:
                 for test, name, candidate in node.plain:
-                    if name is None:  # the whole part is the value if test(part)
-                        if test(part):
-                            values.append(part)
-                            next_node = candidate
-                            break
-                        continue
-                    found = test(part)
-                    if found is not None:
-                        values.append(found[name])
+                    found = test(part)  # a match object, or a truth value
+                    if found:
+                        values.append(part if name is None else found[name])
                         next_node = candidate
                         break
                 else:
                     return None  # no plain part matched: the walk decides
             node = next_node
-        rule = node.by_method.get(method, _UNKNOWN)
-        if rule is _UNKNOWN:
-            rule = node.rule_for(method)
+        rule = node.rule_for(method)
         return None if rule is None else (rule, values)
 
     def _walk(

@@ -16,7 +16,6 @@ from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
 
 from ..pipeline import plan_for
-from ..pipeline.hooks import inherited
 from . import wsgi_path_info, wsgi_query_string
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +53,7 @@ def base_adapter(app: Microframe, request: Request) -> MapAdapter:
 
 def url_adapter_for(app: Microframe, request: Request) -> MapAdapter | None:
     """The adapter a request context exposes as ``url_adapter``."""
-    if not inherited(app, "create_url_adapter"):
+    if not plan_for(app).matches_directly:
         return app.create_url_adapter(request)
     base = base_adapter(app, request)
     environ = request.environ

@@ -113,12 +113,8 @@ def _quick_build(
 ) -> str | None:
     # The relative URL werkzeug would build, when the endpoint has a single
     # rule on the adapter's subdomain; None sends the build to werkzeug.
-    plan = adapter.map._build_plans.get(endpoint)  # type: ignore[attr-defined]
-    if plan is None:
-        plan = adapter.map.build_plan(endpoint)  # type: ignore[attr-defined]
-        if plan is None:
-            return None
-    if plan.subdomain != adapter.subdomain:
+    plan = adapter.map.build_plan(endpoint)  # type: ignore[attr-defined]
+    if plan is None or plan.subdomain != adapter.subdomain:
         return None
     if None in values.values():
         values = {key: value for key, value in values.items() if value is not None}
